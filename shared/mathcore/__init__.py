@@ -1,0 +1,1 @@
+"""Pure math engine: imports SymPy, NumPy, SciPy and the standard library only."""
