@@ -60,8 +60,10 @@ def job_kind(name: str, params: type[BaseModel]) -> Callable:
     return decorate
 
 
-def load_kinds() -> dict[str, JobKind]:
-    """Import every kind module once and return the registry."""
+def load_kinds(plugins: tuple[str, ...] = ()) -> dict[str, JobKind]:
+    """Import every kind module (and ``plugins``) once and return the registry."""
+    for plugin in plugins:
+        importlib.import_module(plugin)
     for module in KIND_MODULES:
         try:
             importlib.import_module(f"shared.jobs.kinds.{module}")

@@ -1,0 +1,85 @@
+"""The Flask API: ``create_app`` builds it; nothing is configured at import time."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, request
+from flask_openapi3 import Info
+
+from services.api import health, jobs, runtime, web
+from services.api.problems import (
+    ApiProblem,
+    on_request_validation_error,
+    problem_response,
+    register_error_handlers,
+)
+from services.api.schemas import Problem
+from services.api.spec import ServiceOpenAPI
+from shared.jobs.registry import load_kinds
+from shared.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None):
+    """Build the API for ``settings`` (default: from the environment)."""
+    settings = settings or load_settings()
+    app = ServiceOpenAPI(
+        __name__,
+        info=Info(
+            title="mlcalc",
+            version=API_VERSION,
+            description="Calculus and optimization jobs for ML math, with step-by-step solutions.",
+        ),
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
+        doc_prefix="/v1",
+        doc_url="/openapi.json",
+        doc_ui=True,
+        validation_error_status=422,
+        validation_error_model=Problem,
+        validation_error_callback=on_request_validation_error,
+    )
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    if test_config:
+        app.config.update(test_config)
+    load_kinds(settings.kind_plugins)
+    runtime.init_app(app, settings)
+    register_error_handlers(app)
+    app.before_request(check_body)
+    app.register_api(jobs.bp)
+    app.register_api(health.bp)
+    app.register_blueprint(web.bp)
+    return app
+
+
+def check_body() -> Response | None:
+    """Refuse oversized, non-JSON or malformed bodies before any view parses them."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/v1/"):
+        return None
+    limit = runtime.runtime().settings.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        return problem_response(
+            ApiProblem(413, "Request body too large", f"the body may be at most {limit} bytes")
+        )
+    if not request.is_json:
+        return problem_response(
+            ApiProblem(415, "Unsupported media type", "send the body as application/json")
+        )
+    try:
+        request.get_json(force=False, silent=False, cache=True)
+    except ApiProblem:
+        raise
+    except Exception as exc:
+        if getattr(exc, "code", None) == 413:
+            return problem_response(
+                ApiProblem(413, "Request body too large", f"the body may be at most {limit} bytes")
+            )
+        return problem_response(
+            ApiProblem(400, "Malformed JSON", "the request body is not valid JSON", type_="malformed-json")
+        )
+    return None

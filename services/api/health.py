@@ -1,0 +1,46 @@
+"""/healthz, /readyz and /metrics."""
+
+from __future__ import annotations
+
+from flask import Response, json
+from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy import text
+
+from services.api.runtime import runtime
+from services.api.schemas import Health
+from services.api.spec import error_responses
+from shared.queue import queue_depth
+
+bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="operations")])
+
+
+def _json(body: dict, status: int) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+@bp.get("/healthz", responses={200: Health})
+def healthz():
+    """Say the process is up."""
+    return _json({"status": "ok", "checks": {}}, 200)
+
+
+def database_ready() -> str:
+    try:
+        with runtime().sessions() as session:
+            session.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:  # any failure means not ready
+        return f"unreachable: {type(exc).__name__}"
+
+
+def broker_ready() -> str:
+    depth = queue_depth(runtime().producer)
+    return "ok" if depth is not None else "unreachable"
+
+
+@bp.get("/readyz", responses={200: Health, 503: Health, **error_responses(500)})
+def readyz():
+    """Say whether the database and the broker are reachable."""
+    checks = {"database": database_ready(), "broker": broker_ready()}
+    ready = all(value == "ok" for value in checks.values())
+    return _json({"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503)

@@ -1,0 +1,136 @@
+"""/v1/jobs: submit, read, list and cancel jobs."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import Response, g, json, request, url_for
+from flask_openapi3 import APIBlueprint, Tag
+
+from services.api.problems import ApiProblem
+from services.api.resources import job_resource
+from services.api.runtime import runtime
+from services.api.schemas import JobCreate, JobHeaders, JobListQuery, JobPage, JobPath, JobResource
+from services.api.spec import error_responses
+from services.api.submission import enqueue, insert_job, request_hash, validate_job
+from shared.db import repository
+from shared.db.models import JobStatus
+
+bp = APIBlueprint("jobs", __name__, url_prefix="/v1", abp_tags=[Tag(name="jobs")])
+
+WAIT_PATTERN = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)")
+POLL_SECONDS = 0.05
+
+
+def _owner() -> str | None:
+    return g.get("owner_id")
+
+
+def _json(body, status: int, headers: dict[str, str] | None = None) -> Response:
+    response = Response(json.dumps(body), status=status, mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def requested_wait(prefer: str | None) -> float:
+    """Seconds asked for by ``Prefer: wait=N``, capped by the settings."""
+    match = WAIT_PATTERN.search(prefer or "")
+    if not match:
+        return 0.0
+    return float(min(int(match.group(1)), runtime().settings.max_wait_seconds))
+
+
+def wait_for_job(job_id: str, seconds: float):
+    """Poll the row until the job finishes or ``seconds`` pass; return it."""
+    deadline = time.monotonic() + seconds
+    sessions = runtime().sessions
+    while True:
+        with sessions() as session:
+            job = repository.get_job(session, job_id)
+            if job is None or JobStatus(job.status).finished or time.monotonic() >= deadline:
+                return job
+        time.sleep(POLL_SECONDS)
+
+
+@bp.post("/jobs", responses={202: JobResource, 200: JobResource, **error_responses(400, 401, 413, 415, 422, 429, 503)})
+def create_job(body: JobCreate, header: JobHeaders):
+    """Submit a job."""
+    valid = validate_job(body.kind, body.params, body.label)
+    key = header.idempotency_key
+    with runtime().sessions() as session:
+        job, created = insert_job(
+            session,
+            valid,
+            owner_id=_owner(),
+            idempotency_key=key,
+            body_hash=request_hash(body.model_dump(mode="json")) if key else None,
+        )
+        if created:
+            enqueue(session, runtime().producer, [job.id])
+        job_id = job.id
+    wait = requested_wait(header.prefer)
+    location = url_for("jobs.get_job", job_id=job_id)
+    job = wait_for_job(job_id, wait)
+    headers = {"Location": location}
+    if wait:
+        headers["Preference-Applied"] = f"wait={int(wait)}"
+    finished = JobStatus(job.status).finished
+    return _json(job_resource(job), 200 if wait and finished else 202, headers)
+
+
+@bp.get("/jobs/<job_id>", responses={200: JobResource, **error_responses(401, 404, 429, 503)})
+def get_job(path: JobPath):
+    """Read a job."""
+    with runtime().sessions() as session:
+        job = repository.get_job(session, path.job_id, _owner())
+        if job is None:
+            raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
+        return _json(job_resource(job), 200)
+
+
+@bp.get("/jobs", responses={200: JobPage, **error_responses(400, 401, 422, 429, 503)})
+def list_jobs(query: JobListQuery):
+    """List jobs, newest first, a page at a time."""
+    with runtime().sessions() as session:
+        try:
+            jobs, next_cursor = repository.list_jobs(
+                session,
+                owner_id=_owner(),
+                status=query.status,
+                kind=query.kind,
+                batch_id=query.batch_id,
+                limit=query.limit,
+                cursor=query.cursor,
+            )
+        except ValueError as exc:
+            raise ApiProblem(
+                422,
+                "Invalid request",
+                f"cursor: {exc}",
+                type_="validation-error",
+                errors=[{"field": "cursor", "message": str(exc)}],
+            ) from None
+        body = {"items": [job_resource(job) for job in jobs], "next_cursor": next_cursor}
+    return _json(body, 200)
+
+
+@bp.delete("/jobs/<job_id>", responses={200: JobResource, **error_responses(401, 404, 409, 429, 503)})
+def cancel_job(path: JobPath):
+    """Cancel a job that has not started."""
+    with runtime().sessions() as session:
+        job = repository.get_job(session, path.job_id, _owner(), full=False)
+        if job is None:
+            raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
+        if not repository.cancel_job(session, job.id):
+            session.rollback()
+            raise ApiProblem(
+                409,
+                "Conflict",
+                f"the job is {job.status}; only a queued job can be canceled",
+                type_="not-cancelable",
+            )
+        session.commit()
+        job = repository.get_job(session, path.job_id, _owner())
+        return _json(job_resource(job), 200)

@@ -1,0 +1,94 @@
+"""Request and response models of the HTTP contract; the OpenAPI spec comes from these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+JobStatusName = Literal["queued", "running", "succeeded", "failed", "canceled"]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    position: int | None = Field(default=None, description="0-based offset of a parse error")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class JobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(max_length=32, description="derivative, gradient, extrema, optimize, fit, check")
+    params: dict[str, Any]
+    label: str | None = Field(default=None, max_length=200)
+
+
+class JobError(BaseModel):
+    type: str
+    title: str
+    detail: str
+
+
+class Step(BaseModel):
+    rule: str
+    text: str
+    before: str
+    after: str
+    latex: str
+    substeps: list[Step] = Field(default_factory=list)
+
+
+class JobResource(BaseModel):
+    id: str
+    kind: str
+    status: JobStatusName
+    label: str | None
+    params: dict[str, Any]
+    result: dict[str, Any] | None
+    steps: list[dict[str, Any]] | None
+    error: JobError | None
+    batch_id: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempts: int = 0
+    worker: str | None = None
+    cached: bool = False
+
+
+class JobPage(BaseModel):
+    items: list[JobResource]
+    next_cursor: str | None
+
+
+class JobPath(BaseModel):
+    job_id: str = Field(max_length=64)
+
+
+class JobListQuery(BaseModel):
+    status: JobStatusName | None = None
+    kind: str | None = Field(default=None, max_length=32)
+    batch_id: str | None = Field(default=None, max_length=64)
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+class JobHeaders(BaseModel):
+    prefer: str | None = Field(default=None, alias="Prefer", max_length=200)
+    idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,252 @@
+"""Small repository functions over a Session: every state change is conditional.
+
+A job moves queued -> running -> succeeded | failed | canceled. Each move is
+an UPDATE guarded by the state it expects, so a redelivered message, a late
+worker or a second recovery pass cannot overwrite a finished job.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, utcnow
+
+FINISHED = (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELED.value)
+
+
+def get_job(session: Session, job_id: str, owner_id: str | None = None, *, full: bool = True):
+    """Return the job (with result and steps when ``full``) visible to ``owner_id``."""
+    query = select(Job).where(Job.id == job_id)
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    if full:
+        query = query.options(selectinload(Job.result), selectinload(Job.steps))
+    return session.scalars(query).one_or_none()
+
+
+def find_by_idempotency_key(session: Session, owner_key: str, key: str) -> Job | None:
+    query = select(Job).where(Job.owner_key == owner_key, Job.idempotency_key == key)
+    return session.scalars(query).one_or_none()
+
+
+def encode_cursor(job: Job) -> str:
+    raw = json.dumps([job.created_at.isoformat(), job.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Return (created_at, id) from a cursor; ValueError when it is not ours."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, job_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(created), str(job_id)
+    except Exception as exc:  # any malformed cursor is the client's error
+        raise ValueError("not a cursor returned by this service") from exc
+
+
+def list_jobs(
+    session: Session,
+    *,
+    owner_id: str | None,
+    status: str | None = None,
+    kind: str | None = None,
+    batch_id: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[Job], str | None]:
+    """Return a page of jobs, newest first, and the cursor of the next page."""
+    query = select(Job).options(selectinload(Job.result), selectinload(Job.steps))
+    if owner_id is not None:
+        query = query.where(Job.owner_id == owner_id)
+    if status:
+        query = query.where(Job.status == status)
+    if kind:
+        query = query.where(Job.kind == kind)
+    if batch_id:
+        query = query.where(Job.batch_id == batch_id)
+    if cursor:
+        created, last_id = decode_cursor(cursor)
+        query = query.where(
+            or_(Job.created_at < created, and_(Job.created_at == created, Job.id < last_id))
+        )
+    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def add_event(session: Session, job_id: str, event: str, detail: str = "") -> None:
+    session.add(JobEvent(job_id=job_id, event=event, detail=detail[:2000]))
+
+
+def mark_enqueued(session: Session, job_ids: Sequence[str]) -> None:
+    """Record that a message for each job was handed to the broker."""
+    session.execute(
+        update(Job)
+        .where(Job.id.in_(job_ids), Job.status == JobStatus.QUEUED.value)
+        .values(enqueued_at=utcnow())
+    )
+
+
+def claim_job(
+    session: Session, job_id: str, worker: str, lease_seconds: float
+) -> int | None:
+    """Move a queued job to running for ``worker``; return its attempt number.
+
+    Returns None when the job is not queued (finished, canceled, or another
+    worker holds a live lease), so a duplicate message does nothing.
+    """
+    now = utcnow()
+    claimable = or_(
+        Job.status == JobStatus.QUEUED.value,
+        and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
+    )
+    updated = session.execute(
+        update(Job)
+        .where(Job.id == job_id, claimable)
+        .values(
+            status=JobStatus.RUNNING.value,
+            attempts=Job.attempts + 1,
+            worker=worker,
+            started_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+        )
+        .returning(Job.attempts)
+    ).first()
+    return None if updated is None else int(updated[0])
+
+
+def _running_guard(job_id: str, attempt: int | None):
+    guard = [Job.id == job_id, Job.status == JobStatus.RUNNING.value]
+    if attempt is not None:
+        guard.append(Job.attempts == attempt)
+    return guard
+
+
+def finish_job(
+    session: Session,
+    job_id: str,
+    attempt: int | None,
+    result: dict[str, Any],
+    steps: Iterable[dict[str, Any]] | None,
+    extras: dict[str, Any] | None = None,
+    *,
+    cached: bool = False,
+) -> bool:
+    """Store the result and steps of a running job; False if it was not ours."""
+    moved = session.execute(
+        update(Job)
+        .where(*_running_guard(job_id, attempt))
+        .values(
+            status=JobStatus.SUCCEEDED.value,
+            finished_at=utcnow(),
+            lease_expires_at=None,
+            cached=cached,
+            error=None,
+        )
+    ).rowcount
+    if moved != 1:
+        return False
+    session.add(JobResult(job_id=job_id, result=result, extras=extras or None))
+    step_rows = [
+        {"job_id": job_id, "position": i, "rule": str(step.get("rule", ""))[:64], "step": step}
+        for i, step in enumerate(steps or ())
+    ]
+    if step_rows:
+        session.execute(insert(JobStep), step_rows)
+    return True
+
+
+def fail_job(
+    session: Session,
+    job_id: str,
+    error: dict[str, str],
+    *,
+    attempt: int | None = None,
+    from_statuses: Sequence[str] = (JobStatus.RUNNING.value,),
+) -> bool:
+    """Mark a job failed with ``error`` if it is still in ``from_statuses``."""
+    guard = [Job.id == job_id, Job.status.in_(from_statuses)]
+    if attempt is not None:
+        guard.append(Job.attempts == attempt)
+    moved = session.execute(
+        update(Job)
+        .where(*guard)
+        .values(
+            status=JobStatus.FAILED.value,
+            error=error,
+            finished_at=utcnow(),
+            lease_expires_at=None,
+        )
+    ).rowcount
+    return moved == 1
+
+
+def release_job(session: Session, job_id: str, attempt: int) -> bool:
+    """Put a running job back to queued (its worker died) so it runs again."""
+    moved = session.execute(
+        update(Job)
+        .where(*_running_guard(job_id, attempt))
+        .values(status=JobStatus.QUEUED.value, lease_expires_at=None, enqueued_at=None)
+    ).rowcount
+    return moved == 1
+
+
+def cancel_job(session: Session, job_id: str) -> bool:
+    """Cancel a job that has not started."""
+    moved = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
+        .values(status=JobStatus.CANCELED.value, finished_at=utcnow())
+    ).rowcount
+    return moved == 1
+
+
+def find_reusable_result(session: Session, kind: str, params_hash: str) -> Job | None:
+    """Return a succeeded job with the same kind and canonical params, if any."""
+    query = (
+        select(Job)
+        .where(
+            Job.params_hash == params_hash,
+            Job.kind == kind,
+            Job.status == JobStatus.SUCCEEDED.value,
+        )
+        .options(selectinload(Job.result), selectinload(Job.steps))
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def stale_jobs(
+    session: Session, *, queued_before: datetime, now: datetime, limit: int = 500
+) -> list[Job]:
+    """Jobs the broker may have lost: queued long ago, or running past their lease."""
+    query = (
+        select(Job)
+        .where(
+            or_(
+                and_(
+                    Job.status == JobStatus.QUEUED.value,
+                    func.coalesce(Job.enqueued_at, Job.created_at) < queued_before,
+                ),
+                and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
+            )
+        )
+        .order_by(Job.created_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def status_counts(session: Session, batch_id: str) -> dict[str, int]:
+    rows = session.execute(
+        select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
+    )
+    return {status: count for status, count in rows}

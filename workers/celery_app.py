@@ -1,0 +1,55 @@
+"""The worker's Celery app: shared settings plus the worker's process hooks.
+
+``celery -A workers.celery_app worker`` loads this module in the parent
+process; it warms SymPy there once, so every forked child starts warm.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+
+# One BLAS thread per child: jobs run side by side on few cores, and
+# multi-threaded OpenBLAS made small L-BFGS solves 100x slower under load.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from celery import Celery, signals  # noqa: E402
+
+from shared.db.session import dispose_engines  # noqa: E402
+from shared.queue import celery_config  # noqa: E402
+from shared.settings import Settings, load_settings  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def create_worker_app(settings: Settings) -> Celery:
+    """Build the worker's Celery app for ``settings``."""
+    app = Celery("mlcalc", set_as_current=True)
+    app.conf.update(celery_config(settings))
+    app.conf.mlcalc_settings = settings
+    app.conf.include = ["workers.tasks"]
+    return app
+
+
+app = create_worker_app(load_settings())
+
+
+@signals.worker_init.connect
+def warm_up(**_: object) -> None:
+    """Import and exercise SymPy and NumPy once in the parent, before forking."""
+    from workers.warmup import warm_up_engine
+
+    warm_up_engine(app.conf.mlcalc_settings.kind_plugins)
+
+
+@signals.worker_process_init.connect
+def limit_child(**_: object) -> None:
+    """Cap the child's address space so a blow-up becomes a clean MemoryError."""
+    settings: Settings = app.conf.mlcalc_settings
+    dispose_engines()  # never share the parent's database connections
+    limit = settings.memory_limit_mb * 1024 * 1024
+    if limit > 0:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -1,0 +1,98 @@
+"""Celery tasks: thin shells that hand a job id to the executor."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from datetime import timedelta
+
+from billiard.exceptions import WorkerLostError
+from celery.worker.request import Request
+
+from shared.db import repository
+from shared.db.models import Job, JobStatus
+from shared.db.session import session_scope
+from shared.queue import RECOVER_TASK, RUN_JOB_TASK
+from workers.celery_app import app
+from workers.executor import execute_job
+from workers.recovery import recover_jobs
+
+logger = logging.getLogger(__name__)
+
+
+def _settings():
+    return app.conf.mlcalc_settings
+
+
+def _worker_name(hostname: str | None, pid: int | None) -> str:
+    return f"{hostname or socket.gethostname()}:{pid}"
+
+
+class JobRequest(Request):
+    """Runs in the worker's parent process: settles jobs whose child died."""
+
+    def on_timeout(self, soft: bool, timeout: float) -> None:
+        super().on_timeout(soft, timeout)
+        if not soft:
+            self._settle_lost_child(
+                {
+                    "type": "time-limit",
+                    "title": "The job ran out of time",
+                    "detail": f"it was stopped at its hard time limit of {timeout:g} s",
+                },
+                requeue=False,
+            )
+
+    def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
+        exc = exc_info.exception
+        if isinstance(exc, WorkerLostError):
+            self._settle_lost_child(None, requeue=True)
+        return super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
+
+    def _settle_lost_child(self, error: dict | None, *, requeue: bool) -> None:
+        job_id = (self.args or [None])[0]
+        if not job_id:
+            return
+        settings = _settings()
+        worker = _worker_name(self.hostname, self.worker_pid)
+        try:
+            with session_scope(settings.database_url) as session:
+                job = session.get(Job, job_id)
+                if job is None or job.status != JobStatus.RUNNING.value or job.worker != worker:
+                    return
+                if error is None and job.attempts >= settings.max_attempts:
+                    error = {
+                        "type": "attempts-exhausted",
+                        "title": "The job was given up",
+                        "detail": (
+                            f"its worker process died during each of {job.attempts} attempts "
+                            "(it may need more memory than a job may use)"
+                        ),
+                    }
+                if error is not None:
+                    repository.fail_job(session, job_id, error, attempt=job.attempts)
+                    repository.add_event(session, job_id, "failed", error["detail"])
+                elif requeue:
+                    repository.release_job(session, job_id, job.attempts)
+                    repository.add_event(session, job_id, "worker-lost", worker)
+        except Exception:  # the message is requeued anyway; recovery settles the row
+            logger.exception("could not settle job %s after its worker was lost", job_id)
+
+
+@app.task(name=RUN_JOB_TASK, Request=JobRequest, acks_late=True, ignore_result=True)
+def run_job(job_id: str) -> str | None:
+    """Run the job with this id."""
+    request = run_job.request
+    return execute_job(_settings(), job_id, _worker_name(request.hostname, _pid()))
+
+
+@app.task(name=RECOVER_TASK, ignore_result=True, soft_time_limit=60, time_limit=90)
+def recover_jobs_task() -> int:
+    """Resend jobs the broker lost and fail those out of attempts."""
+    return recover_jobs(_settings(), app, stale_after=timedelta(seconds=60))
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
