@@ -108,7 +108,7 @@ def run_optimizer(
     >>> x = variable("x")
     >>> r = run_optimizer(x**2, [x], {"x": 1.0}, "gd", learning_rate=0.25)
     >>> r.stop_reason, r.iterations, r.x.tolist()
-    ('tol', 20, [9.5367431640625e-07])
+    ('tol', 21, [4.76837158203125e-07])
 
     (``r.fun`` etc. follow; ``r.to_dict()`` is the job result.)
     """
