@@ -31,6 +31,7 @@ _CONSTANTS = {
     "EulerGamma": sympy.EulerGamma,
     "GoldenRatio": sympy.GoldenRatio,
     "Catalan": sympy.Catalan,
+    "I": sympy.I,
 }
 _SIMPLE = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "cot": sympy.cot,

@@ -45,7 +45,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     **_one("abs", "Abs"), **_one("sign", "sgn"), **_one("floor"), **_one("ceil", "ceiling"),
     **_one("factorial"), **_one("gamma"), **_one("erf"), **_one("erfc"),
     **_one("sigmoid"), **_one("softplus"), **_one("relu", "ReLU"),
-    **_one("Heaviside", "heaviside"), **_one("DiracDelta"), **_one("digamma"),
+    **_one("digamma"),
+    "Heaviside": FunctionSpec("Heaviside", 1, 2), "heaviside": FunctionSpec("Heaviside", 1, 2),
+    "DiracDelta": FunctionSpec("DiracDelta", 1, 2),
     "log": FunctionSpec("log", 1, 2),
     "root": FunctionSpec("root", 2, 2),
     "atan2": FunctionSpec("atan2", 2, 2),
@@ -73,7 +75,7 @@ GREEK = frozenset(
 CONSTANTS = {
     "pi": "pi", "e": "E", "E": "E", "oo": "oo", "inf": "oo", "infinity": "oo",
     "Infinity": "oo", "zoo": "zoo", "nan": "nan", "EulerGamma": "EulerGamma",
-    "GoldenRatio": "GoldenRatio", "Catalan": "Catalan",
+    "GoldenRatio": "GoldenRatio", "Catalan": "Catalan", "I": "I",
 }  # fmt: skip
 """Named constants; a declared variable of the same name wins (``e`` as a variable)."""
 
