@@ -1,0 +1,162 @@
+"""The ``optimize`` kind: one optimizer run (or a multi-start) on an expression.
+
+The full trajectory goes to ``JobOutput.extras["trajectory_csv_rows"]``: a list
+of rows, the first the header ``["iter", <variables...>, "fun", "grad_norm"]``,
+then one row per iteration (numbers; null where a value was not finite). With
+``starts`` it is the best run's trajectory.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, Self
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from shared.jobs.fields import (
+    ExactNumber,
+    ExpressionText,
+    KindParams,
+    Syntax,
+    VariableName,
+    parse_field,
+    parse_number_field,
+)
+from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.mathcore.optimize import CompileError, run_multistart, run_optimizer
+from shared.mathcore.optimize.runner import check_method
+from shared.mathcore.optimize.scipy_methods import SCIPY_METHODS
+from shared.mathcore.printing import to_float, to_latex, to_plain
+
+MAX_VARIABLES = 50
+MAX_ITER = 100_000
+MAX_STARTS = 10_000
+# SciPy methods cannot be vectorised: each start is its own solve (~1–5 ms).
+MAX_SCIPY_STARTS = 1_000
+# Starts × iterations of a vectorised multi-start (~25 ns per start-iteration).
+MAX_MULTISTART_WORK = 20_000_000
+
+Method = Literal[
+    "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+    "newton", "bfgs", "cg", "lbfgs", "nelder_mead",
+]  # fmt: skip
+
+Point = dict[VariableName, ExactNumber]
+
+
+def point_values(point: dict, names: list[str]) -> list[float]:
+    """A start point as finite floats in the order of ``names`` (ValueError otherwise)."""
+    unknown = sorted(set(point) - set(names))
+    if unknown:
+        raise ValueError(f"names variables not in 'variables': {', '.join(unknown)}")
+    missing = [n for n in names if n not in point]
+    if missing:
+        raise ValueError(f"gives no value for: {', '.join(missing)}")
+    values = []
+    for name in names:
+        number = to_float(parse_number_field(point[name]))
+        if number is None or not math.isfinite(number):
+            raise ValueError(f"the value of {name} must be a finite real number")
+        values.append(number)
+    return values
+
+
+class OptimizeParams(KindParams):
+    """Params of an optimize job, as in the contract (plus ``starts``, ``step_tol``)."""
+
+    syntax: Syntax = "plain"
+    variables: list[VariableName] = Field(min_length=1, max_length=MAX_VARIABLES)
+    start: Point | None = Field(default=None, max_length=MAX_VARIABLES)
+    starts: list[Point] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
+    method: Method = "gd"
+    learning_rate: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
+    max_iter: int = Field(default=1000, ge=0, le=MAX_ITER)
+    tol: float = Field(default=1e-6, ge=0, allow_inf_nan=False)
+    step_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    momentum: float | None = Field(default=None, ge=0, lt=1)
+    eps: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    alpha: float | None = Field(default=None, ge=0, le=1)
+    beta1: float | None = Field(default=None, ge=0, lt=1)
+    beta2: float | None = Field(default=None, ge=0, lt=1)
+    line_search: bool | None = None
+    expression: ExpressionText
+
+    @field_validator("variables")
+    @classmethod
+    def _distinct(cls, names: list[str]) -> list[str]:
+        if len(set(names)) != len(names):
+            raise ValueError("variables must be distinct")
+        return names
+
+    @field_validator("expression")
+    @classmethod
+    def _parses(cls, text: str, info: ValidationInfo) -> str:
+        names = info.data.get("variables")
+        if names is None:
+            return text  # 'variables' already failed; its own error says why
+        expr = parse_field(text, variables=names, syntax=info.data.get("syntax", "plain"))
+        extra = sorted(str(s) for s in expr.free_symbols if str(s) not in names)
+        if extra:
+            raise ValueError(f"the expression uses {', '.join(extra)}, not listed in 'variables'")
+        return text
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if (self.start is None) == (self.starts is None):
+            raise ValueError("give either 'start' (one point) or 'starts' (a list of points)")
+        for point in [self.start] if self.start is not None else self.starts:
+            try:
+                point_values(point, self.variables)
+            except ValueError as exc:
+                raise ValueError(f"a start point {exc}") from None
+        check_method(self.method, bool(self.line_search), self.method_options())
+        if self.starts is not None:
+            if self.method in SCIPY_METHODS and len(self.starts) > MAX_SCIPY_STARTS:
+                raise ValueError(
+                    f"{self.method} runs each start separately: at most {MAX_SCIPY_STARTS} starts"
+                )
+            if len(self.starts) * max(self.max_iter, 1) > MAX_MULTISTART_WORK:
+                raise ValueError(
+                    f"starts x max_iter may be at most {MAX_MULTISTART_WORK:,} per job"
+                )
+        return self
+
+    def method_options(self) -> dict[str, float | None]:
+        return {
+            "momentum": self.momentum,
+            "eps": self.eps,
+            "alpha": self.alpha,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+        }
+
+
+@job_kind("optimize", params=OptimizeParams)
+def run_optimize(params: OptimizeParams) -> JobOutput:
+    """Minimise an expression with the chosen optimizer, recording its path."""
+    expr = parse_field(params.expression, variables=params.variables, syntax=params.syntax)
+    options = dict(
+        learning_rate=params.learning_rate,
+        max_iter=params.max_iter,
+        tol=params.tol,
+        step_tol=params.step_tol,
+        line_search=params.line_search,
+        **params.method_options(),
+    )
+    try:
+        if params.start is not None:
+            start = point_values(params.start, params.variables)
+            run = run_optimizer(expr, params.variables, start, params.method, **options)
+            result, best = run.to_dict(), run
+        else:
+            starts = [point_values(p, params.variables) for p in params.starts]
+            multi = run_multistart(expr, params.variables, starts, params.method, **options)
+            result, best = multi.to_dict(), multi.best
+    except CompileError as exc:
+        raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
+    result["expression"] = to_plain(expr)
+    result["latex"] = to_latex(expr)
+    extras = {}
+    if best is not None:
+        extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))
+    return JobOutput(result=result, extras=extras)
