@@ -210,7 +210,7 @@ class Grammar:
     def starts_operand(self, tok: Token) -> bool:
         if tok.kind in (Kind.NUM, Kind.NAME, Kind.OPEN, Kind.BAR, Kind.ABS_OPEN, Kind.COMMAND):
             return True
-        return self.is_op(tok, "+", "-")
+        return self.is_op(tok, "-")  # sin -x is sin(-x); sin + 1 lacks an argument
 
     # -- primaries ---------------------------------------------------------------
     def primary(self) -> sympy.Expr:
