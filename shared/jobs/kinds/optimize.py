@@ -54,7 +54,11 @@ def point_values(point: dict, names: list[str]) -> list[float]:
         raise ValueError(f"gives no value for: {', '.join(missing)}")
     values = []
     for name in names:
-        number = to_float(parse_number_field(point[name]))
+        value = point[name]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)  # JSON numbers need no exact parse (10,000 starts)
+        else:
+            number = to_float(parse_number_field(value))
         if number is None or not math.isfinite(number):
             raise ValueError(f"the value of {name} must be a finite real number")
         values.append(number)
