@@ -63,7 +63,7 @@ def _wrong(
             details["values"] = {"answer": pw.values[0], "expected": pw.values[1]}
         elif pw.informative == 0 and pw.answer_undefined:
             feedback = "Your answer is not defined where the expected answer is."
-            mistake = mistake or mistakes.Mistake("domain_mismatch", feedback)
+            mistake = mistakes.Mistake("domain_mismatch", feedback)
     if mistake is not None:
         feedback = mistake.feedback
     return CheckOutcome(

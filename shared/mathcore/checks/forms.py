@@ -98,6 +98,9 @@ def form_key(expr: sympy.Basic) -> Key:
         if expr.exp.is_Integer and expr.exp < 0:
             return _product_key([expr])
         return ("^", form_key(expr.base), form_key(expr.exp))
+    if isinstance(expr, sympy.exp):
+        # "e^x" parses to Pow(E, x), "exp(x)" to exp(x): one form, two spellings.
+        return ("^", form_key(sympy.E), form_key(expr.args[0]))
     if not expr.args:
         return ("c", type(expr).__name__, str(expr))
     return ("fn", type(expr).__name__, tuple(form_key(a) for a in expr.args))

@@ -161,8 +161,6 @@ def derivative_mistake(
     variables: Sequence[sympy.Symbol] = (),
 ) -> Mistake | None:
     """Mistakes in d/dx ``original``: a rule misapplied, or the wrong operation."""
-    if same(answer, original):
-        return _mistake("unchanged_function")
     for fault in faulty_diff.FAULTS:
         whole, sites = faulty_diff.faulty_derivative(original, x, fault)
         if whole is None:
@@ -174,6 +172,9 @@ def derivative_mistake(
                 variant, _ = faulty_diff.faulty_derivative(original, x, fault, site)
                 if variant is not None and same(answer, variant):
                     return _mistake(fault)
+    # After the faults: for e^(x^2) a missing chain factor is the better name.
+    if same(answer, original):
+        return _mistake("unchanged_function")
     if _is_quotient(original, x) and same(answer, -sympy.diff(original, x)):
         return _mistake("quotient_rule_order")
     if same(sympy.diff(answer, x), original):
@@ -191,13 +192,13 @@ def antiderivative_mistake(
 ) -> Mistake | None:
     """Mistakes in an antiderivative, judged on derivatives (so +C does not matter)."""
     integrand = sympy.diff(expected, x)
-    if same(answer, sympy.diff(integrand, x)):
-        return _mistake("derivative_instead_of_integral")
     if same(answer, integrand):
         return _mistake("integrand_returned")
     found = generic_mistake(sympy.diff(answer, x), integrand)
     if found is not None and found.code in ("sign_error", "constant_factor"):
         return found
+    if same(answer, sympy.diff(integrand, x)):
+        return _mistake("derivative_instead_of_integral")
     return None
 
 
