@@ -198,3 +198,13 @@ def test_many_variables_take_the_array_path():
     for _ in range(3):
         w = w - 0.02 * 2 * np.arange(1, n + 1) * (w - 1)
     np.testing.assert_allclose(res.x, w, rtol=1e-12)
+
+
+def test_kinks_compile_and_underivable_functions_are_refused():
+    from shared.mathcore.optimize import CompileError
+
+    # d²|x|/dx² = 2·DiracDelta(x): zero away from the kink, so Newton still runs.
+    res = run_optimizer(sympy.Abs(x) + (y - 1) ** 2, [x, y], [0.5, 0.0], "newton")
+    assert abs(res.x[1] - 1) < 1e-6 and abs(res.x[0]) < 1e-3
+    with pytest.raises(CompileError):
+        run_optimizer(sympy.floor(x), [x], [0.5], "gd")

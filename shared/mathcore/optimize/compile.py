@@ -105,16 +105,40 @@ class CompiledObjective:
             if self._hessian_numpy is not None:
                 return
             grads = self.gradient
-            rows = tuple(tuple(sympy.diff(gi, v) for v in self.variables) for gi in grads)
+            rows = tuple(
+                tuple(_without_dirac(sympy.diff(gi, v)) for v in self.variables) for gi in grads
+            )
             self.hessian_exprs = rows
             self._hessian_numpy = _lambdify(self.variables, [list(r) for r in rows], "numpy")
 
 
+def _without_dirac(expr: sympy.Expr) -> sympy.Expr:
+    """Drop DiracDelta terms (derivatives of |x|, sign, Heaviside at their kinks).
+
+    They vanish everywhere except at the kink itself, where the derivative does
+    not exist anyway; NumPy has no DiracDelta to evaluate.
+    """
+    if not expr.has(sympy.DiracDelta):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
+
+
 def _lambdify(variables: Sequence[sympy.Symbol], exprs, module: str) -> Callable:
     try:
-        return sympy.lambdify(list(variables), exprs, modules=module, cse=True)
+        fn = sympy.lambdify(list(variables), exprs, modules=module, cse=True)
     except Exception as exc:  # the printer raises various types on unsupported nodes
         raise CompileError(f"cannot compile to numeric code: {exc}") from exc
+    if module == "numpy":
+        # Unsupported functions only show as NameError when called: probe once.
+        probe = [np.full(2, 0.5 + 0.1 * i) for i in range(len(variables))]
+        try:
+            with np.errstate(all="ignore"):
+                fn(*probe)
+        except (NameError, AttributeError, TypeError) as exc:
+            raise CompileError(f"cannot evaluate numerically: {exc}") from exc
+        except (ValueError, ZeroDivisionError, OverflowError):
+            pass  # outside the domain at the probe point: the code itself is fine
+    return fn
 
 
 def _check_compilable(exprs: Sequence[sympy.Expr]) -> None:
@@ -155,7 +179,7 @@ def compile_objective(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Co
         if hit is not None:
             _cache.move_to_end(key)
             return hit
-    gradient = tuple(sympy.diff(expr, v) for v in variables)
+    gradient = tuple(_without_dirac(sympy.diff(expr, v)) for v in variables)
     _check_compilable((expr, *gradient))
     exprs = [expr, *gradient]
     fg_numpy = _lambdify(variables, exprs, "numpy")
