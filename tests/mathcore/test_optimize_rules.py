@@ -169,7 +169,8 @@ def reference_newton(f, grad, hess, p0, steps):
         if np.linalg.norm(g) <= 1e-6:
             break
         w, V = np.linalg.eigh(hess(p))
-        w = np.maximum(np.abs(w), 1e-8 * max(1.0, np.abs(w).max()))
+        big = max(1.0, np.abs(w).max())
+        w = np.where(np.abs(w) < 1e-8 * big, big, np.abs(w))
         d = -V @ ((V.T @ g) / w)
         alpha = 1.0
         while f(p + alpha * d) > f(p) + 1e-4 * alpha * (g @ d):

@@ -98,7 +98,10 @@ def run_array(
                 s[:, idx] = s_new
             fn, Gn = obj.fg_array(Xn)
         with np.errstate(invalid="ignore", over="ignore"):
-            step = np.sqrt(((Xn - Xa) ** 2).sum(axis=0))
+            # Newton's full step ‖d‖ estimates the distance to the minimum; the
+            # damped step may be tiny after backtracking far from it.
+            moved = D if method == "newton" else Xn - Xa
+            step = np.sqrt((moved**2).sum(axis=0))
         X[:, idx] = Xn
         f[idx] = fn
         G[:, idx] = Gn

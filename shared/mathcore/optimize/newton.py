@@ -1,7 +1,8 @@
 """Damped Newton steps that stay safe where the Hessian is not positive definite.
 
-The direction solves H̃·d = −g with H̃ = V·max(|Λ|, δ)·Vᵀ, the Hessian with
-its eigenvalues replaced by their absolute values (floored at δ). Where H is
+The direction solves H̃·d = −g with H̃ = V·|Λ|·Vᵀ, the Hessian with its
+eigenvalues replaced by their absolute values; an eigenvalue below
+δ = 1e-8·max(1, max|λ|) (no usable curvature) is replaced by max(1, max|λ|). Where H is
 positive definite this is the plain Newton direction −H⁻¹g; at a saddle or a
 maximum it still points downhill (H̃ is positive definite), so Newton never
 climbs toward a maximum as the raw step would (Nocedal & Wright §3.4, the
@@ -38,7 +39,10 @@ def modified_newton_direction(H: np.ndarray, G: np.ndarray) -> tuple[np.ndarray,
     w, V = np.linalg.eigh(Hk)
     scale = np.maximum(1.0, np.abs(w).max(axis=1))
     floor = EIGEN_FLOOR * scale
-    w_mod = np.maximum(np.abs(w), floor[:, None])
+    # No curvature information (|λ| below the floor, e.g. a kink or a linear
+    # direction): step there as if the curvature were the largest one, a safe
+    # gradient step, instead of dividing by ~0 and starving the other directions.
+    w_mod = np.where(np.abs(w) < floor[:, None], scale[:, None], np.abs(w))
     modified[ok] = (w < floor[:, None]).any(axis=1)
     g = G[:, ok].T  # (k, n)
     coeffs = np.einsum("kji,kj->ki", V, g) / w_mod  # Vᵀg / |λ|
