@@ -56,7 +56,7 @@ def simplify_node(raw: sympy.Expr, simplified: sympy.Expr) -> StepNode:
 def derivative_trace(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    simplify_budget_s: float = 0.5,
+    simplify_budget_s: float = 1.0,
     full_simplify: bool = True,
 ) -> DerivativeTrace:
     """Differentiate ``expr`` by each of ``variables`` in turn, with steps.

@@ -124,6 +124,9 @@ def _match_generic(expr: sympy.Function, var: sympy.Symbol, taken) -> Rule:
 
     def make(u: sympy.Symbol) -> Rule:
         applied = func(*args[:index], u, *args[index + 1 :])
+        if not isinstance(applied, sympy.Function):
+            # re(u) is u for a real u: no function of u is left to differentiate.
+            raise NotImplementedError(f"{func}(u) evaluates to {applied}")
         rule = GenericFunctionRule(applied, u, index + 1)
         derivative = rule.result()  # raises ArgumentIndexError when f has no fdiff
         if not isinstance(applied, AppliedUndef) and derivative.has(sympy.Derivative):

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import sympy
+from sympy.core.function import AppliedUndef
 
 from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.steps import rules as r
@@ -87,15 +88,15 @@ def _latex(expr: sympy.Basic) -> str:
     return to_latex(expr)
 
 
-def render_rule(rule: r.Rule, partial: bool = False) -> StepNode:
+def render_rule(rule: r.Rule, partial: bool = False, display: Display = ()) -> StepNode:
     """Return the step (with substeps) that explains ``rule``."""
     # f(u) in a chain rule is a function of u alone: an ordinary derivative.
     children = tuple(
-        render_rule(child, partial and child.var == rule.var) for child in rule.children()
+        render_rule(child, partial and child.var == rule.var, display) for child in rule.children()
     )
     return StepNode(
         rule=rule.code,
-        text=rule_text(rule),
+        text=rule_text(rule, display),
         before=rule.expr,
         after=rule.result(),
         kind=DERIVATIVE,
@@ -113,9 +114,12 @@ _FAMILY = {
 }
 
 
-def rule_text(rule: r.Rule) -> str:
+def rule_text(rule: r.Rule, display: Display = ()) -> str:
     """Plain English for one rule, naming its parts in the canonical plain form."""
-    p = to_plain
+
+    def p(expr: sympy.Basic) -> str:
+        return to_plain(_shown(expr, display))
+
     x = p(rule.var)
     d = f"d/d{x}"
     if isinstance(rule, r.ConstantRule):
@@ -136,9 +140,9 @@ def rule_text(rule: r.Rule) -> str:
         kind = "sum and difference" if signed else "sum"
         return f"Differentiate term by term ({kind} rule): {d}[f ± g] = {d}[f] ± {d}[g]."
     if isinstance(rule, r.PowerRule):
-        return _power_text(rule, d)
+        return _power_text(rule, d, p)
     if isinstance(rule, r.ProductRule):
-        return _product_text(rule, d)
+        return _product_text(rule, d, p)
     if isinstance(rule, r.QuotientRule):
         return (
             f"Quotient rule: {d}[f/g] = (f'·g - f·g')/g^2, with f = {p(rule.numerator)} "
@@ -172,6 +176,9 @@ def rule_text(rule: r.Rule) -> str:
             f"ln(y) = {p(rule.log_form)}, so y'/y = {d}[{p(rule.log_form)}] "
             f"and y' = y·{d}[{p(rule.log_form)}]."
         )
+    if isinstance(rule, r.GenericFunctionRule) and isinstance(rule.expr, AppliedUndef):
+        name = p(rule.expr)
+        return f"{name} depends on {x}: its derivative is {p(rule.result())} = d{name}/d{x}."
     if isinstance(rule, r.GenericFunctionRule):
         name = getattr(rule.expr.func, "__name__", str(rule.expr.func))
         return (
@@ -187,21 +194,21 @@ def rule_text(rule: r.Rule) -> str:
     raise TypeError(f"no wording for {type(rule).__name__}")
 
 
-def _power_text(rule: r.PowerRule, d: str) -> str:
-    x, n = to_plain(rule.base), rule.exponent
+def _power_text(rule: r.PowerRule, d: str, p) -> str:
+    x, n = p(rule.base), rule.exponent
     if n == 1:
         return f"The derivative of {x} with respect to {x} is 1."
-    shown = to_plain(n)
+    shown = p(n)
     note = ""
     if n.is_Rational and not n.is_Integer:
-        note = f" (a root is a fractional power: {to_plain(rule.expr)} = {x}^({shown}))"
+        note = f" (a root is a fractional power: {p(rule.expr)} = {x}^({shown}))"
     elif n.is_negative:
         note = f" (1/{x}^k is {x}^(-k))"
     return f"Power rule{note}: {d}[{x}^n] = n·{x}^(n-1), with n = {shown}."
 
 
-def _product_text(rule: r.ProductRule, d: str) -> str:
-    names = [to_plain(f) for f in rule.factors]
+def _product_text(rule: r.ProductRule, d: str, p) -> str:
+    names = [p(f) for f in rule.factors]
     if len(names) == 2:
         return f"Product rule: {d}[f·g] = f'·g + f·g', with f = {names[0]} and g = {names[1]}."
     listed = ", ".join(names)
