@@ -47,6 +47,12 @@ def parse(
     return parse_expression(value, variables, syntax=syntax, evaluate=evaluate)
 
 
+def shown(expr: sympy.Basic, limit: int = 80) -> str:
+    """``expr`` in plain form, cut short for feedback."""
+    text = to_plain(expr)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _names(variables: Sequence[str | sympy.Symbol] | None) -> list[str] | None:
     return [str(v) for v in variables] if variables else None
 
@@ -244,8 +250,8 @@ def _run_expanded(ctx: _Context) -> CheckOutcome:
     part = forms.unexpanded_part(a_form)
     if part is None:
         return _right(ctx.expected_text, verdict.method)
-    shown = to_plain(forms.evaluated(part))
-    feedback = f"Your answer is equivalent, but not expanded: multiply out {shown}."
+    shown_part = shown(forms.evaluated(part))
+    feedback = f"Your answer is equivalent, but not expanded: multiply out {shown_part}."
     return CheckOutcome(
         False, ctx.expected_text, feedback, "not_expanded", 0.0, True, verdict.method
     )
@@ -260,7 +266,7 @@ def _run_factored(ctx: _Context) -> CheckOutcome:
     if part is None:
         return _right(ctx.expected_text, verdict.method)
     feedback = (
-        f"Your answer is equivalent, but not fully factored: {to_plain(forms.evaluated(part))}"
+        f"Your answer is equivalent, but not fully factored: {shown(forms.evaluated(part))}"
         " factors further."
     )
     return CheckOutcome(

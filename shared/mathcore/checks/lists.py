@@ -175,3 +175,52 @@ def check_points(
     return ListOutcome(
         correct, expected_text, feedback, score, details={"unmatched_answers": unmatched}
     )
+
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _strip_brackets(text: str) -> str:
+    """``[a, b]`` -> ``a, b`` when the outer brackets enclose everything."""
+    text = text.strip()
+    while len(text) >= 2 and text[0] in _OPEN and text[-1] == _CLOSE[_OPEN.index(text[0])]:
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch in _OPEN
+            depth -= ch in _CLOSE
+            if depth == 0 and i < len(text) - 1:
+                return text  # "(a)(b)": the first bracket closes early
+        text = text[1:-1].strip()
+    return text
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split ``"[2x, f(a, b)]"`` into ``["2x", "f(a, b)"]``: commas at bracket depth 0 only.
+
+    >>> split_top_level("(1, 2), (3, 4)")
+    ['(1, 2)', '(3, 4)']
+    """
+    inner = _strip_brackets(text)
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(inner[start:i].strip())
+            start = i + 1
+    last = inner[start:].strip()
+    if last or parts:
+        parts.append(last)
+    return parts
+
+
+def points_from_text(text: str, dimension: int) -> list[list[str]]:
+    """Read ``"pi/4, 5pi/4"`` (one variable) or ``"(1, 2), (3, 4)"`` as coordinate lists."""
+    pieces = split_top_level(text)
+    if dimension == 1 and all(not p.startswith("(") or "," not in p for p in pieces):
+        return [[p] for p in pieces]
+    if len(pieces) == dimension and not any("," in _strip_brackets(p) for p in pieces):
+        return [pieces]  # one point written without its own parentheses
+    return [split_top_level(p) for p in pieces]
