@@ -50,7 +50,11 @@ def tidy(expr: sympy.Expr, seconds: float = SIMPLIFY_SECONDS) -> sympy.Expr:
             simpler = sympy.simplify(expr)
     except BudgetExceeded:
         return expr
-    # simplify may return a longer form (e.g. factored sums); keep the shorter.
+    # simplify may return a longer form (e.g. factored sums), or turn sign(x)
+    # into a Piecewise that hides where the expression is undefined; keep the
+    # original then.
+    if simpler.has(sympy.Piecewise) and not expr.has(sympy.Piecewise):
+        return expr
     return simpler if sympy.count_ops(simpler) <= sympy.count_ops(expr) else expr
 
 

@@ -1,0 +1,455 @@
+"""Global and local extrema of f(x) on an interval: the closed-interval method.
+
+1. find where f is defined; 2. differentiate; 3. solve f'(x) = 0 and find where
+f' does not exist although f does (cusps, corners); 4. list the candidates
+(critical numbers and closed ends); 5. classify each critical number by the
+second-derivative test, else the first-derivative test; 6. compare the values
+with the limits at open ends; 7. conclude.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import sympy
+
+from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.extrema.compare import decide_global, numeric_value
+from shared.mathcore.extrema.domain import (
+    Component,
+    clean_derivative,
+    domain_components,
+    interval_text,
+    numeric_function,
+    real_odd_roots,
+    suspect_points,
+)
+from shared.mathcore.extrema.limits import LIMIT_SECONDS, end_limit
+from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d
+from shared.mathcore.extrema.result import Candidate, CriticalPoint, ExtremaResult
+from shared.mathcore.gradient import make_step, tidy
+from shared.mathcore.printing import to_latex, to_plain
+
+logger = logging.getLogger(__name__)
+
+SOLVE_SECONDS = 3.0
+MATCH_RTOL = 1e-7
+# Members of an infinite family of critical points listed when f is not periodic.
+FAMILY_WINDOW = 20
+
+
+def _interval(a: sympy.Expr, b: sympy.Expr, open_: bool) -> sympy.Interval:
+    a, b = sympy.sympify(a), sympy.sympify(b)
+    if not (a.is_extended_real and b.is_extended_real) or not bool(a < b):
+        raise ValueError(f"the interval [{to_plain(a)}, {to_plain(b)}] is empty or not real")
+    return sympy.Interval(a, b, open_ or a.is_infinite, open_ or b.is_infinite)
+
+
+def _family_members(family: sympy.Set, lo: float, hi: float) -> list[sympy.Expr] | None:
+    """Members of a union of ImageSets n ↦ c0 + c1·n (n ∈ ℤ) inside (lo, hi)."""
+    parts = family.args if isinstance(family, sympy.Union) else (family,)
+    out = []
+    for part in parts:
+        if isinstance(part, sympy.FiniteSet):
+            out.extend(p for p in part if lo < float(p) < hi)
+            continue
+        if not (isinstance(part, sympy.ImageSet) and part.base_sets == (sympy.S.Integers,)):
+            return None
+        (n,), body = part.lamda.variables, part.lamda.expr
+        poly = sympy.Poly(body, n) if body.is_polynomial(n) else None
+        if poly is None or poly.degree() != 1:
+            return None
+        c1, c0 = (float(c) for c in poly.all_coeffs())
+        ends = sorted(((lo - c0) / c1, (hi - c0) / c1))
+        first = math.ceil(ends[0]) if math.isfinite(ends[0]) else None
+        last = math.floor(ends[1]) if math.isfinite(ends[1]) else None
+        if first is None or last is None:
+            return None
+        out.extend(
+            body.subs(n, k) for k in range(first, last + 1) if lo < float(body.subs(n, k)) < hi
+        )
+    return out
+
+
+def _solve_stationary(fp: sympy.Expr, x: sympy.Symbol, comp: Component):
+    """Solve f'(x) = 0 inside a component: (points, family or None), or None on failure."""
+    inside = sympy.Interval.open(comp.lo, comp.hi)
+    try:
+        with time_budget(SOLVE_SECONDS):
+            sol = sympy.solveset(fp, x, inside)
+            if isinstance(sol, sympy.FiniteSet):
+                return [p for p in sol if p.is_real is not False], None
+            if sol is sympy.S.EmptySet:
+                return [], None
+            whole = sympy.solveset(fp, x, sympy.Reals)
+    except (BudgetExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
+        return None
+    if isinstance(whole, (sympy.ConditionSet, sympy.Complement, sympy.Intersection)):
+        return None
+    lo, hi = float(comp.lo), float(comp.hi)
+    members = _family_members(whole, lo, hi)
+    if members is not None:
+        return members, None
+    if math.isinf(lo) or math.isinf(hi):
+        window = _family_members(whole, max(lo, -FAMILY_WINDOW), min(hi, FAMILY_WINDOW))
+        if window is not None:
+            return window, whole
+    return None
+
+
+def _one_sided(fp: sympy.Expr, x: sympy.Symbol, c: sympy.Expr, side: str) -> sympy.Expr | None:
+    try:
+        with time_budget(LIMIT_SECONDS):
+            value = sympy.limit(fp, x, c, side)
+        if value.is_extended_real and not value.has(sympy.Limit, sympy.AccumBounds):
+            return value
+    except (BudgetExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
+        pass
+    fn = numeric_function(fp, x)
+    h = 1e-7 * max(1.0, abs(float(c)))
+    value = fn(np.array([float(c) + (h if side == "+" else -h)]))[0]
+    return sympy.Float(value) if np.isfinite(value) else None
+
+
+def _settle_suspect(fp: sympy.Expr, x: sympy.Symbol, c: sympy.Expr) -> str | None:
+    """Decide whether f'(c) exists from the one-sided limits of f' at c.
+
+    Returns "stationary" (f'(c) = 0), "singular" (no derivative) or None
+    (f'(c) exists and is not 0: not a critical number). Assumes f continuous at c.
+    """
+    left, right = _one_sided(fp, x, c, "-"), _one_sided(fp, x, c, "+")
+    if left is None or right is None or left.is_infinite or right.is_infinite:
+        return "singular"
+    fl, fr = float(left), float(right)
+    if abs(fl - fr) > 1e-6 * max(1.0, abs(fl), abs(fr)):
+        return "singular"
+    return "stationary" if abs(fl) <= 1e-9 else None
+
+
+def _sign_at(fp: sympy.Expr, x: sympy.Symbol, t: float) -> int | None:
+    value = numeric_value(fp.subs(x, sympy.Float(t, 30)))
+    if value is None or not math.isfinite(value) or abs(value) < 1e-25:
+        return None
+    return 1 if value > 0 else -1
+
+
+def _classify(cp: CriticalPoint, fp, fpp, x, left: float, right: float) -> str:
+    """Second-derivative test, then the first-derivative test; returns the reason."""
+    c = cp.point[x]
+    if cp.kind == "stationary":
+        second = numeric_value(fpp.subs(x, c)) if fpp is not None else None
+        tol = 1e-20 if cp.exact else 1e-7
+        if second is not None and math.isfinite(second) and abs(second) > tol:
+            cp.classification = "local_min" if second > 0 else "local_max"
+            cp.test = "second_derivative"
+            word = "minimum" if second > 0 else "maximum"
+            return (
+                f"f''({to_plain(c)}) ≈ {second:.6g} {'>' if second > 0 else '<'} 0, so by the "
+                f"second-derivative test f has a local {word} there."
+            )
+    fc = float(c)
+    t_left = fc - 1.0 if math.isinf(left) else 0.5 * (left + fc)
+    t_right = fc + 1.0 if math.isinf(right) else 0.5 * (fc + right)
+    s_left, s_right = _sign_at(fp, x, t_left), _sign_at(fp, x, t_right)
+    why = "f'' is 0 or undefined there, so " if cp.kind == "stationary" else ""
+    if s_left is None or s_right is None:
+        cp.classification, cp.test = "inconclusive", "none"
+        return f"{why}the sign of f' near {to_plain(c)} could not be determined: inconclusive."
+    cp.test = "first_derivative"
+    word = {1: "+", -1: "−"}
+    signs = f"f'({t_left:.6g}) {word[s_left]}, f'({t_right:.6g}) {word[s_right]}"
+    if s_left < 0 < s_right:
+        cp.classification = "local_min"
+        verdict = "f' changes from − to +: a local minimum"
+    elif s_left > 0 > s_right:
+        cp.classification = "local_max"
+        verdict = "f' changes from + to −: a local maximum"
+    else:
+        cp.classification = "neither"
+        verdict = "f' does not change sign: neither a minimum nor a maximum"
+    return f"{why}by the first-derivative test ({signs}), {verdict}."
+
+
+def extrema_one_variable(
+    expr: sympy.Expr,
+    x: sympy.Symbol,
+    interval: tuple[sympy.Expr, sympy.Expr] = (-sympy.oo, sympy.oo),
+    open_: bool = False,
+) -> ExtremaResult:
+    """Critical numbers of f on an interval, classified, and the global extrema.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> r = extrema_one_variable(x**3 - 3*x, x, (-3, 2))
+    >>> [c.classification for c in r.critical_points], r.global_min.value
+    (['local_max', 'local_min'], -18)
+    """
+    interval_set = _interval(*interval, open_)
+    if interval_set.start.is_infinite and interval_set.end.is_infinite:
+        period = _period(expr, x)
+        if period is not None:
+            return _periodic(expr, x, period)
+    return _closed_interval_method(expr, x, interval_set)
+
+
+def _period(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
+    try:
+        with time_budget(2.0):
+            period = sympy.periodicity(expr, x)
+    except (BudgetExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
+        return None
+    return period if period is not None and period.is_positive else None
+
+
+def _periodic(expr: sympy.Expr, x: sympy.Symbol, period: sympy.Expr) -> ExtremaResult:
+    """f(x + T) = f(x): every critical point is c + kT with c in [0, T), and the
+    global extrema over ℝ are those over one period. Searching the open interval
+    (−T, T) sees each class at least once, and f(±T) = f(0) is attained inside."""
+    inner = _closed_interval_method(expr, x, sympy.Interval.open(-period, period))
+    tp = float(period)
+
+    def in_period(point) -> bool:
+        value = float(point[x])
+        return -1e-12 <= value < tp - 1e-12 * max(1.0, tp)
+
+    inner.critical_points = [c for c in inner.critical_points if in_period(c.point)]
+    inner.candidates = [c for c in inner.candidates if in_period(c.point)]
+    for ext in (inner.global_min, inner.global_max):
+        if ext is not None:
+            kept = [p for p in ext.points if in_period(p)]
+            ext.points = kept or ext.points
+    intro = make_step(
+        "periodic",
+        f"f is periodic with period T = {to_plain(period)}: the critical points are c + k·T "
+        f"(k an integer) for the c in [0, {to_plain(period)}) listed below, and the global extrema "
+        "over ℝ are those over one period. We search (−T, T), which holds every class.",
+        before=to_plain(expr),
+        after=to_plain(period),
+    )
+    inner.steps.insert(0, intro)
+    return inner
+
+
+def _closed_interval_method(
+    expr: sympy.Expr, x: sympy.Symbol, interval_set: sympy.Interval
+) -> ExtremaResult:
+    """Run steps 1–7 of the closed-interval method on ``interval_set``."""
+    steps: list[dict] = []
+    f = real_odd_roots(expr)
+    if f != expr:
+        steps.append(
+            make_step(
+                "real_root",
+                "Odd roots of negative numbers are taken real (e.g. (−8)^(1/3) = −2).",
+                before=to_plain(expr),
+                after=to_plain(f),
+            )
+        )
+    comps, domain_exact = domain_components(f, x, interval_set)
+    if not comps:
+        raise ValueError(
+            f"{to_plain(expr)} is not defined anywhere on {interval_text(interval_set)}"
+        )
+    domain_text = " ∪ ".join(c.text for c in comps)
+    steps.append(
+        make_step(
+            "domain",
+            f"On {interval_text(interval_set)}, f is defined and continuous on {domain_text}"
+            + ("" if domain_exact else " (ends located numerically)")
+            + ".",
+            before=interval_text(interval_set),
+            after=domain_text,
+        )
+    )
+    fp = clean_derivative(tidy(sympy.diff(f, x)))
+    steps.append(
+        make_step(
+            "differentiate",
+            "Differentiate.",
+            before=to_plain(f),
+            after=to_plain(fp),
+            latex=f"f'({sympy.latex(x)}) = {to_latex(fp)}",
+        )
+    )
+    try:
+        fpp = clean_derivative(sympy.diff(fp, x))
+    except (ValueError, TypeError):
+        fpp = None
+    suspects = suspect_points([f, fp], x)
+    fp_num = numeric_function(fp, x)
+    method = "symbolic" if domain_exact else "numeric"
+    complete = True
+    critical: list[CriticalPoint] = []
+    candidates: list[Candidate] = []
+    ends = []
+    for comp in comps:
+        if comp.lo == comp.hi:
+            candidates.append(Candidate({x: comp.lo}, tidy(f.subs(x, comp.lo)), "isolated"))
+            continue
+        found, comp_steps, comp_method, comp_complete = _critical_in(
+            f, fp, x, comp, suspects, fp_num
+        )
+        steps.extend(comp_steps)
+        method = "numeric" if comp_method == "numeric" else method
+        complete = complete and comp_complete
+        xs = [float(cp.point[x]) for cp in found]
+        for i, cp in enumerate(found):
+            left = xs[i - 1] if i else float(comp.lo)
+            right = xs[i + 1] if i + 1 < len(found) else float(comp.hi)
+            reason = _classify(cp, fp, fpp, x, left, right)
+            steps.append(
+                make_step(
+                    "classify",
+                    f"At {x} = {to_plain(cp.point[x])} (f = {to_plain(cp.value)}): {reason}",
+                    before=to_plain(cp.point[x]),
+                    after=cp.classification,
+                )
+            )
+        critical.extend(found)
+        candidates.extend(Candidate(cp.point, cp.value, cp.kind) for cp in found)
+        for end, closed, side in ((comp.lo, comp.lo_closed, "+"), (comp.hi, comp.hi_closed, "-")):
+            if closed:
+                candidates.append(Candidate({x: end}, tidy(f.subs(x, end)), "endpoint"))
+            else:
+                ends.append(end_limit(f, x, end, side))
+    if any(not e.exact for e in ends):
+        method = "numeric"
+    candidates.sort(key=lambda c: float(c.point[x]))
+    listed = ", ".join(f"{to_plain(c.point[x])} ({c.kind})" for c in candidates) or "none"
+    steps.append(make_step("candidates", f"The candidates for the global extrema: {listed}."))
+    gmin, gmax, status, bounds, compare_steps = decide_global(candidates, ends, complete)
+    steps.extend(compare_steps)
+    return ExtremaResult(
+        critical_points=critical,
+        global_min=gmin,
+        global_max=gmax,
+        method=method,
+        steps=steps,
+        candidates=candidates,
+        global_status=status,
+        bounds=bounds,
+        complete=complete,
+    )
+
+
+def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
+    """Critical numbers inside one component, exact where possible, each checked
+    against a numeric scan of f' so that none is missed silently."""
+    steps = []
+    method = "symbolic"
+    complete = True
+    lo, hi = float(comp.lo), float(comp.hi)
+    where = interval_text(sympy.Interval.open(comp.lo, comp.hi))
+    solved = _solve_stationary(fp, x, comp)
+    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS)
+    points: list[tuple[sympy.Expr, str, bool]] = []  # (x, kind, exact)
+    if solved is None:
+        method = "numeric"
+        steps.append(
+            make_step(
+                "solve",
+                f"Solving f'({x}) = 0 on {where} symbolically failed or ran out of time, so we "
+                f"{report.description}.",
+                before=f"{to_plain(fp)} = 0",
+                after=", ".join(f"{r.x:.12g}" for r in numeric_roots) or "no roots found",
+            )
+        )
+        points = [_numeric_point(r, fp, x) for r in numeric_roots]
+    else:
+        exact_points, family = solved
+        if family is not None:
+            complete = False
+            steps.append(
+                make_step(
+                    "solve",
+                    f"f'({x}) = 0 has infinitely many solutions, {to_plain(family)}; those with "
+                    f"|{x}| ≤ {FAMILY_WINDOW} are examined.",
+                    before=f"{to_plain(fp)} = 0",
+                    after=to_plain(family),
+                )
+            )
+        else:
+            steps.append(
+                make_step(
+                    "solve",
+                    f"Solve f'({x}) = 0 on {where}.",
+                    before=f"{to_plain(fp)} = 0",
+                    after=", ".join(f"{x} = {to_plain(p)}" for p in exact_points) or "no solutions",
+                )
+            )
+        points = [(p, "stationary", True) for p in exact_points]
+        search_lo, search_hi = (
+            (lo, hi) if family is None else (max(lo, -FAMILY_WINDOW), min(hi, FAMILY_WINDOW))
+        )
+        missed = [
+            r
+            for r in numeric_roots
+            if search_lo < r.x < search_hi
+            and not any(_near(float(p), r.x) for p, _, _ in points)
+            and not any(_near(float(s), r.x) for s in suspects)
+        ]
+        if missed:
+            method = "numeric"
+            steps.append(
+                make_step(
+                    "numeric_check",
+                    f"A numeric check ({report.description}) finds more points that symbolic "
+                    f"solving missed: {', '.join(f'{r.x:.12g}' for r in missed)}; they are added.",
+                )
+            )
+            points += [_numeric_point(r, fp, x) for r in missed]
+    # Points where f' may not exist: decide each from the one-sided limits of f'.
+    singular_notes = []
+    for s in suspects:
+        sv = float(s)
+        if not (lo < sv < hi):
+            continue
+        kind = _settle_suspect(fp, x, s)
+        points = [p for p in points if not _near(float(p[0]), sv)]
+        if kind is not None:
+            points.append((s, kind, True))
+        if kind == "singular":
+            singular_notes.append(to_plain(s))
+    if singular_notes:
+        steps.append(
+            make_step(
+                "undefined_derivative",
+                f"f' does not exist at {x} = {', '.join(singular_notes)}, where f is defined: "
+                "these are critical numbers too (a corner, cusp or vertical tangent).",
+            )
+        )
+    points.sort(key=lambda p: float(p[0]))
+    found = []
+    for p, kind, exact in points:
+        value = (
+            tidy(f.subs(x, p))
+            if exact
+            else sympy.Float(float(numeric_value(f.subs(x, p)) or math.nan), 15)
+        )
+        found.append(CriticalPoint({x: p}, value, kind=kind, exact=exact))
+    return found, steps, method, complete
+
+
+def _snap_root(r: float, fp: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, bool]:
+    """Recognise a numeric root of f' as a simple exact number when f' vanishes
+    there exactly (0.785398... -> pi/4); otherwise keep the float."""
+    try:
+        with time_budget(1.0):
+            guess = sympy.nsimplify(r, [sympy.pi, sympy.E], tolerance=1e-10)
+            if sympy.count_ops(guess) <= 12 and tidy(fp.subs(x, guess), 0.5) == 0:
+                return guess, True
+    except (BudgetExceeded, ValueError, TypeError, ZeroDivisionError):
+        pass
+    return sympy.Float(r, 15), False
+
+
+def _numeric_point(root, fp: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, str, bool]:
+    if root.kind != "stationary":
+        return sympy.Float(root.x, 15), root.kind, False
+    value, exact = _snap_root(root.x, fp, x)
+    return value, root.kind, exact
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= MATCH_RTOL * max(1.0, abs(a), abs(b))
