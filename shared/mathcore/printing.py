@@ -125,6 +125,8 @@ def _split_product(e: sympy.Basic) -> tuple[int, list[sympy.Basic], list[sympy.B
     for factor in factors:
         if isinstance(factor, sympy.Number) and factor.is_negative and factor is not -sympy.oo:
             sign, factor = -sign, -factor
+            if factor == 1:  # the -1 of -x is the sign alone
+                continue
         if isinstance(factor, sympy.Rational) and not isinstance(factor, sympy.Integer):
             if factor.p != 1:
                 numerator.append(sympy.Integer(factor.p))
