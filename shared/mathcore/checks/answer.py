@@ -18,6 +18,7 @@ import sympy
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.checks import forms, mistakes
 from shared.mathcore.checks.constant import up_to_constant
+from shared.mathcore.checks.deadline import deadline
 from shared.mathcore.checks.equivalence import Equivalence, equivalent
 from shared.mathcore.checks.numeric import DEFAULT_ATOL, DEFAULT_RTOL, compare_numbers
 from shared.mathcore.checks.outcome import CheckOutcome
@@ -161,7 +162,7 @@ def check_answer(
         wrt=wrt,
     )
     try:
-        with time_budget(seconds):
+        with deadline(seconds), time_budget(seconds):
             return _RUNNERS[test](context)
     except BudgetExceeded:
         return _undecided(expected_text, f"the check ran past its {seconds:g} s budget")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import sympy
 
+from shared.mathcore.checks.deadline import check_deadline
 from shared.mathcore.checks.equivalence import Equivalence, equivalent, simplifies_to_zero
 
 
@@ -39,6 +40,7 @@ def up_to_constant(
         return Equivalence(True, "symbolic", reason="the difference has zero derivative")
     undecided: Equivalence | None = None
     for v in variables:
+        check_deadline()
         verdict = equivalent(
             sympy.diff(answer, v),
             sympy.diff(expected, v),

@@ -18,7 +18,13 @@ import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.checks import faulty_diff
-from shared.mathcore.checks.evaluate import CannotEvaluate, OutsideDomain, RealEvaluator
+from shared.mathcore.checks.deadline import check_deadline, remaining
+from shared.mathcore.checks.evaluate import (
+    CannotEvaluate,
+    LostPrecision,
+    OutsideDomain,
+    RealEvaluator,
+)
 from shared.mathcore.checks.pointwise import compare_pointwise, point_stream
 
 logger = logging.getLogger(__name__)
@@ -90,6 +96,7 @@ def same(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Pointwise equality, lighter than a full check: enough to name a mistake."""
     if a == b:
         return True
+    check_deadline()
     result = compare_pointwise(a, b, rtol=1e-8, min_points=4, target=6, max_attempts=30)
     return result.verdict == "equal"
 
@@ -103,7 +110,7 @@ def _ratio(answer: sympy.Expr, expected: sympy.Expr) -> mpmath.mpf | None:
         point = next(stream)
         try:
             a, e = evaluator.value(answer, point), evaluator.value(expected, point)
-        except (OutsideDomain, CannotEvaluate):
+        except (OutsideDomain, CannotEvaluate, LostPrecision):
             continue
         if e != 0 and a != 0:
             return a / e
@@ -204,6 +211,9 @@ def antiderivative_mistake(
 
 def recognise(search: Callable[[], Mistake | None], seconds: float = 2.0) -> Mistake | None:
     """Run a mistake search within ``seconds``; None when nothing is found in time."""
+    seconds = min(seconds, remaining())
+    if seconds <= 0.05:
+        return None
     try:
         with time_budget(seconds):
             return search()

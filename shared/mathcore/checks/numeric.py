@@ -7,7 +7,12 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from shared.mathcore.checks.evaluate import CannotEvaluate, OutsideDomain, RealEvaluator
+from shared.mathcore.checks.evaluate import (
+    CannotEvaluate,
+    LostPrecision,
+    OutsideDomain,
+    RealEvaluator,
+)
 from shared.mathcore.checks.pointwise import compare_pointwise
 
 # WeBWorK's default: 0.1 % relative; an absolute 1e-12 only matters near 0.
@@ -24,12 +29,20 @@ class NumericComparison:
     expected_value: float | None = None
 
 
+class Imprecise(Exception):
+    """The constant cancels past 120 digits: its value is not known well enough."""
+
+
 def real_value(expr: sympy.Expr) -> mpmath.mpf | None:
-    """The exact constant ``expr`` as a 30-digit real, or None if it is not a real number."""
-    try:
-        return RealEvaluator(30).value(expr, {})
-    except (OutsideDomain, CannotEvaluate):
-        return None
+    """The exact constant ``expr`` as a real, or None if it is not a real number."""
+    for dps in (30, 120):
+        try:
+            return RealEvaluator(dps).value(expr, {})
+        except (OutsideDomain, CannotEvaluate):
+            return None
+        except LostPrecision:
+            continue
+    raise Imprecise("the value cancels to below 120 digits")
 
 
 def within(answer: mpmath.mpf, expected: mpmath.mpf, rtol: float, atol: float) -> bool:
@@ -59,10 +72,13 @@ def compare_numbers(
         return NumericComparison(
             False, True, f"a number was expected, not an expression in {names}"
         )
-    e_value = real_value(expected)
+    try:
+        e_value = real_value(expected)
+        a_value = real_value(answer)
+    except Imprecise as exc:
+        return NumericComparison(False, False, str(exc))
     if e_value is None:
         return NumericComparison(False, False, "the expected answer is not a real number")
-    a_value = real_value(answer)
     if a_value is None:
         return NumericComparison(False, True, "the answer is not a real number")
     ok = within(a_value, e_value, rtol, atol)
