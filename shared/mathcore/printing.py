@@ -79,9 +79,9 @@ def _plain(e: sympy.Basic) -> tuple[str, int]:
         text = _CONSTANT_NAMES[e]
         return text, NEG if text.startswith("-") else ATOM
     if isinstance(e, sympy.Integer):
-        return str(e.p), NEG if e.p < 0 else ATOM
+        return _plain_integer(int(e.p))
     if isinstance(e, sympy.Rational):
-        return f"{e.p}/{e.q}", MUL
+        return f"{_wrap(_plain_integer(int(e.p)), MUL)}/{_wrap(_plain_integer(int(e.q)), POW)}", MUL
     if isinstance(e, sympy.Float):
         text = repr(float(e))
         return text, NEG if text.startswith("-") else ATOM
@@ -103,6 +103,26 @@ def _plain(e: sympy.Basic) -> tuple[str, int]:
         args = ", ".join(_plain(a)[0] for a in e.args)
         return f"{name}({args})", ATOM
     return sympy.sstr(e), ATOM  # no plain syntax for it: readable, not parseable
+
+
+_CHUNK_DIGITS = 100  # the parser's default literal bound (parse_limits.MAX_LITERAL_DIGITS)
+
+
+def _plain_integer(n: int) -> tuple[str, int]:
+    """An integer; past 100 digits as a sum of 100-digit chunks times powers of ten,
+    so every literal stays within the parser's bound and it still reads back exactly."""
+    if abs(n) < 10**_CHUNK_DIGITS:
+        return str(n), NEG if n < 0 else ATOM
+    rest, chunks, k = abs(n), [], 0
+    while rest:
+        rest, chunk = divmod(rest, 10**_CHUNK_DIGITS)
+        if chunk:
+            chunks.append(f"{chunk}*10^{k * _CHUNK_DIGITS}" if k else str(chunk))
+        k += 1
+    text = " + ".join(reversed(chunks))
+    if n < 0:
+        return f"-({text})", NEG
+    return text, ADD
 
 
 def _plain_sum(e: sympy.Add) -> tuple[str, int]:

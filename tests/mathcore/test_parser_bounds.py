@@ -210,3 +210,23 @@ def test_long_valid_input_is_quick():
     started = time.perf_counter()
     parse_expression(text, ["x"])
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 100 + "x" + ")" * 100,
+        "|" * 50 + "x" + "|" * 50,
+        "sin " * 50 + "x",
+        "sin(" * 50 + "x" + ")" * 50,
+        "-" * 100 + "x",
+        "2^" * 99 + "x",
+    ],  # fmt: skip
+)
+def test_deepest_accepted_input_fits_a_deep_caller_stack(text):
+    """Celery or Flask already use frames: the depth bound leaves room for them."""
+
+    def nested(frames: int):
+        return nested(frames - 1) if frames else parse_expression(text, ["x"])
+
+    assert nested(300).free_symbols == {sp.Symbol("x", real=True)}

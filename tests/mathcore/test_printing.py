@@ -158,3 +158,19 @@ def test_latex_form_parses_back_to_the_same_value(expr):
     text = to_latex(expr)
     back = parse_expression(text, VARS, syntax="latex", max_length=20_000)
     assert back == expr or sp.simplify(back - expr) == 0, text
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        sp.Integer(10) ** 250 + 7,
+        -sp.factorial(300),
+        sp.factorial(200) * x,
+        sp.Rational(sp.factorial(150), 7**200 + 1),
+        x**2 * (sp.Integer(10) ** 150 + 3),
+    ],  # fmt: skip
+)
+def test_integers_past_the_literal_bound_still_read_back(expr):
+    text = to_plain(expr)
+    assert all(len(run) <= 100 for run in "".join(c if c.isdigit() else " " for c in text).split())
+    assert parse_expression(text, VARS, max_length=100_000) == expr
