@@ -42,12 +42,19 @@ _CONSTANT_NAMES = {
 def to_plain(expr: sympy.Basic) -> str:
     """Return the canonical plain form of ``expr``, which parses back to it.
 
-    >>> to_plain(sympy.sympify("x**2/2 - sqrt(x)*exp(-x)"))
-    'x^2/2 - sqrt(x)*exp(-x)'
+    >>> x = sympy.Symbol("x", real=True)
+    >>> to_plain(x**2 / 2 - sympy.sqrt(x) * sympy.exp(-x))
+    '-sqrt(x)*exp(-x) + x^2/2'
     """
     if isinstance(expr, sympy.Equality):
         return f"{to_plain(expr.lhs)} = {to_plain(expr.rhs)}"
-    return _plain(sympy.sympify(expr))[0]
+    if isinstance(expr, bool) or not isinstance(expr, sympy.Basic | int | float):
+        raise TypeError(f"to_plain takes a SymPy expression, not {type(expr).__name__}")
+    if isinstance(expr, int):
+        expr = sympy.Integer(expr)
+    elif isinstance(expr, float):
+        expr = sympy.Float(expr)
+    return _plain(expr)[0]
 
 
 def to_latex(expr: sympy.Basic) -> str:
