@@ -162,6 +162,8 @@ class ExprBuilder:
         self._guard_power(base, exp, pos)
         if base.is_zero and base.is_number and exp.is_number and exp.is_negative:
             raise ParseError("division by zero", pos, reason="0 to a negative power")
+        if base == sympy.E:  # e^x is exp(x) also when not evaluating: one form for e^x and exp(x)
+            return self._checked(sympy.exp(exp), pos)
         return self._checked(sympy.Pow(base, exp), pos)
 
     def _guard_power(self, base: sympy.Expr, exp: sympy.Expr, pos: int) -> None:

@@ -266,3 +266,9 @@ def test_parse_equation():
     with pytest.raises(ParseError) as err:
         parse_expression("x = 1", XY)
     assert err.value.position == 2
+
+
+def test_e_to_a_power_is_exp_also_unevaluated():
+    expr = parse_expression("e^x", ["x"], evaluate=False)
+    assert expr == sp.exp(x) and expr.func is sp.exp
+    assert parse_expression("exp(x)", ["x"], evaluate=False) == expr
