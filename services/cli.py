@@ -1,4 +1,4 @@
-"""The ``mlcalc`` command: serve, worker, migrate, submit."""
+"""The ``mlcalc`` command: serve, worker, migrate, submit, keys."""
 
 from __future__ import annotations
 
@@ -24,9 +24,20 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def worker_command(settings: Settings, concurrency: int, beat: bool) -> list[str]:
     command = [
-        sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-        "--loglevel", settings.log_level, "--concurrency", str(concurrency),
-        "--pool", "prefork", "--without-gossip", "--without-mingle",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.celery_app",
+        "worker",
+        "--loglevel",
+        settings.log_level,
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        "prefork",
+        "--without-gossip",
+        "--without-mingle",
     ]
     if beat:
         schedule = settings.data_dir / "celerybeat-schedule"
@@ -44,9 +55,22 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 def api_command(port: int, host: str, workers: int) -> list[str]:
     return [
-        sys.executable, "-m", "gunicorn", "services.api:create_app()",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "8",
-        "--worker-class", "gthread", "--timeout", "60", "--access-logfile", "-",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "services.api:create_app()",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "8",
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-",
     ]
 
 
@@ -101,10 +125,39 @@ def cmd_submit(settings: Settings, args: argparse.Namespace) -> int:
     if settings.api_key:
         headers["Authorization"] = f"Bearer {settings.api_key}"
     body = {"kind": args.kind, "params": params}
-    response = httpx.post(f"{args.url or settings.api_url}/v1/jobs", json=body, headers=headers,
-                          timeout=args.wait + 10)
+    response = httpx.post(
+        f"{args.url or settings.api_url}/v1/jobs",
+        json=body,
+        headers=headers,
+        timeout=args.wait + 10,
+    )
     print(json.dumps(response.json(), indent=2))
     return 0 if response.status_code < 400 else 1
+
+
+def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """Create, list or revoke API keys."""
+    from shared.db import keys
+    from shared.db.session import session_scope
+
+    with session_scope(settings.database_url) as session:
+        if args.action == "create":
+            row, plaintext = keys.create_key(session, args.name or "unnamed")
+            print(f"created key {row.id} ({row.name}); it is shown only once:")
+            print(f"key: {plaintext}")
+        elif args.action == "list":
+            for row in keys.list_keys(session):
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+                created = f"{row.created_at:%Y-%m-%d %H:%M}"
+                print(f"{row.id}  {row.prefix}…  {row.name}  created {created}  {state}")
+        else:
+            if not args.name:
+                print("give the id or prefix of the key to revoke", file=sys.stderr)
+                return 2
+            count = keys.revoke_key(session, args.name)
+            print(f"revoked {count} key(s)")
+            return 0 if count else 1
+    return 0
 
 
 def _redact(url: str) -> str:
@@ -141,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--wait", type=int, default=30)
     submit.add_argument("--url")
     submit.set_defaults(func=cmd_submit)
+    keys = sub.add_parser("keys", help="create, list or revoke API keys")
+    keys.add_argument("action", choices=["create", "list", "revoke"])
+    keys.add_argument("name", nargs="?", help="a name (create) or an id or prefix (revoke)")
+    keys.set_defaults(func=cmd_keys)
     return parser
 
 

@@ -82,7 +82,10 @@ _ENV_FIELDS = {
     "MLCALC_URL": ("api_url", str),
     "MLCALC_API_KEY": ("api_key", str),
     "PORT": ("port", int),
-    "MLCALC_KIND_PLUGINS": ("kind_plugins", lambda v: tuple(m.strip() for m in v.split(",") if m.strip())),
+    "MLCALC_KIND_PLUGINS": (
+        "kind_plugins",
+        lambda v: tuple(m.strip() for m in v.split(",") if m.strip()),
+    ),
 }
 
 
@@ -94,6 +97,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         if env.get(name, "") != "":
             values[attr] = convert(env[name])
     settings = Settings(**values)
-    if "MLCALC_DATABASE_URL" not in values and "data_dir" in values:
+    if "database_url" not in values and "data_dir" in values:
         settings = replace(settings, database_url=f"sqlite:///{settings.data_dir / 'mlcalc.db'}")
     return settings

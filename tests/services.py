@@ -27,7 +27,10 @@ REDIS_URL = os.environ.get("MLCALC_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 def services_required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("MLCALC_REQUIRE_SERVICES") == "1"
+    return (
+        os.environ.get("CI", "").lower() == "true"
+        or os.environ.get("MLCALC_REQUIRE_SERVICES") == "1"
+    )
 
 
 def missing(service: str, error: Exception) -> None:
@@ -99,22 +102,45 @@ def settings_env(settings) -> dict[str, str]:
 class WorkerProcess:
     """A real ``celery worker`` child process for the given settings."""
 
-    def __init__(self, settings, log_path: Path, concurrency: int = 1, beat: bool = False,
-                 hostname: str | None = None) -> None:
+    def __init__(
+        self,
+        settings,
+        log_path: Path,
+        concurrency: int = 1,
+        beat: bool = False,
+        hostname: str | None = None,
+    ) -> None:
         self.settings = settings
         self.log_path = log_path
         command = [
-            sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-            "--loglevel", "INFO", "--concurrency", str(concurrency), "--pool", "prefork",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--hostname", hostname or f"test-{uuid.uuid4().hex[:6]}@%h",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--hostname",
+            hostname or f"test-{uuid.uuid4().hex[:6]}@%h",
         ]
         if beat:
             command += ["--beat", "--schedule", str(log_path.with_suffix(".beat"))]
         self._log = open(log_path, "ab")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=settings_env(settings), stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=ROOT,
+            env=settings_env(settings),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self, timeout: float = 60) -> None:

@@ -53,8 +53,13 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         if reusable is not None and reusable.id != job_id and reusable.result is not None:
             steps = [row.step for row in reusable.steps]
             stored = repository.finish_job(
-                session, job_id, attempt, reusable.result.result, steps,
-                reusable.result.extras, cached=True,
+                session,
+                job_id,
+                attempt,
+                reusable.result.result,
+                steps,
+                reusable.result.extras,
+                cached=True,
             )
             return "succeeded" if stored else None
 

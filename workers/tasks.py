@@ -45,9 +45,12 @@ class JobRequest(Request):
 
     def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
         exc = exc_info.exception
+        exc = getattr(exc, "exc", exc)  # billiard wraps it in ExceptionWithTraceback
         if isinstance(exc, WorkerLostError):
             self._settle_lost_child(None, requeue=True)
-        return super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
+        return super().on_failure(
+            exc_info, send_failed_event=send_failed_event, return_ok=return_ok
+        )
 
     def _settle_lost_child(self, error: dict | None, *, requeue: bool) -> None:
         job_id = (self.args or [None])[0]

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 from flask_openapi3 import Info
 
-from services.api import health, jobs, runtime, web
+from services.api import access, batches, health, jobs, runtime, web
 from services.api.problems import (
     ApiProblem,
     on_request_validation_error,
@@ -50,8 +50,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     load_kinds(settings.kind_plugins)
     runtime.init_app(app, settings)
     register_error_handlers(app)
+    access.init_app(app, settings)
     app.before_request(check_body)
     app.register_api(jobs.bp)
+    app.register_api(batches.bp)
     app.register_api(health.bp)
     app.register_blueprint(web.bp)
     return app
@@ -80,6 +82,8 @@ def check_body() -> Response | None:
                 ApiProblem(413, "Request body too large", f"the body may be at most {limit} bytes")
             )
         return problem_response(
-            ApiProblem(400, "Malformed JSON", "the request body is not valid JSON", type_="malformed-json")
+            ApiProblem(
+                400, "Malformed JSON", "the request body is not valid JSON", type_="malformed-json"
+            )
         )
     return None

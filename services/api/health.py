@@ -43,4 +43,6 @@ def readyz():
     """Say whether the database and the broker are reachable."""
     checks = {"database": database_ready(), "broker": broker_ready()}
     ready = all(value == "ok" for value in checks.values())
-    return _json({"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503)
+    return _json(
+        {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+    )

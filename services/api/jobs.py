@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 
-from flask import Response, g, json, request, url_for
+from flask import Response, g, json, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.api.problems import ApiProblem
@@ -54,7 +56,14 @@ def wait_for_job(job_id: str, seconds: float):
         time.sleep(POLL_SECONDS)
 
 
-@bp.post("/jobs", responses={202: JobResource, 200: JobResource, **error_responses(400, 401, 413, 415, 422, 429, 503)})
+@bp.post(
+    "/jobs",
+    responses={
+        202: JobResource,
+        200: JobResource,
+        **error_responses(400, 401, 413, 415, 422, 429, 503),
+    },
+)
 def create_job(body: JobCreate, header: JobHeaders):
     """Submit a job."""
     valid = validate_job(body.kind, body.params, body.label)
@@ -116,7 +125,9 @@ def list_jobs(query: JobListQuery):
     return _json(body, 200)
 
 
-@bp.delete("/jobs/<job_id>", responses={200: JobResource, **error_responses(401, 404, 409, 429, 503)})
+@bp.delete(
+    "/jobs/<job_id>", responses={200: JobResource, **error_responses(401, 404, 409, 429, 503)}
+)
 def cancel_job(path: JobPath):
     """Cancel a job that has not started."""
     with runtime().sessions() as session:
@@ -134,3 +145,42 @@ def cancel_job(path: JobPath):
         session.commit()
         job = repository.get_job(session, path.job_id, _owner())
         return _json(job_resource(job), 200)
+
+
+@bp.get(
+    "/jobs/<job_id>/trajectory.csv",
+    responses={
+        200: {
+            "description": "The full optimizer trajectory, one iteration a row",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **error_responses(401, 404, 409, 429, 503),
+    },
+)
+def job_trajectory(path: JobPath):
+    """Download an optimize job's full trajectory as CSV."""
+    with runtime().sessions() as session:
+        job = repository.get_job(session, path.job_id, _owner())
+        if job is None:
+            raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
+        if job.status != JobStatus.SUCCEEDED.value:
+            raise ApiProblem(
+                409,
+                "Conflict",
+                f"the job is {job.status}; it has no trajectory yet",
+                type_="not-finished",
+            )
+        trajectory = (job.result.extras or {}).get("trajectory_csv_rows") if job.result else None
+        if not trajectory:
+            raise ApiProblem(
+                404, "Not found", f"a {job.kind} job has no trajectory", type_="no-trajectory"
+            )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(trajectory)  # the first row is the header
+    return Response(
+        buffer.getvalue(),
+        status=200,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="trajectory-{path.job_id}.csv"'},
+    )

@@ -46,7 +46,9 @@ def problem_response(problem: ApiProblem) -> Response:
         "detail": problem.detail,
         "errors": problem.errors,
     }
-    response = Response(json.dumps(body), status=problem.status, mimetype="application/problem+json")
+    response = Response(
+        json.dumps(body), status=problem.status, mimetype="application/problem+json"
+    )
     for name, value in problem.headers.items():
         response.headers[name] = value
     return response

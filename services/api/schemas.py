@@ -29,7 +29,9 @@ class Problem(BaseModel):
 class JobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(max_length=32, description="derivative, gradient, extrema, optimize, fit, check")
+    kind: str = Field(
+        max_length=32, description="derivative, gradient, extrema, optimize, fit, check"
+    )
     params: dict[str, Any]
     label: str | None = Field(default=None, max_length=200)
 
@@ -92,3 +94,28 @@ class JobHeaders(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jobs: list[JobCreate] = Field(min_length=1, max_length=10_000)
+
+
+class BatchAccepted(BaseModel):
+    id: str
+    total: int
+    jobs_url: str
+    results_url: str
+
+
+class BatchStatus(BaseModel):
+    id: str
+    total: int
+    counts: dict[str, int]
+    done: bool
+    created_at: datetime
+
+
+class BatchPath(BaseModel):
+    batch_id: str = Field(max_length=64)

@@ -52,7 +52,11 @@ class ServiceOpenAPI(OpenAPI):
                 for code in COMMON_ERRORS:
                     responses.setdefault(str(code), problem_response(code))
                 for code, response in responses.items():
-                    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                    schema = (
+                        response.get("content", {}).get("application/json", {}).get("schema", {})
+                    )
                     # The generator's own 422 entry is an array of its error model.
-                    if int(code) >= 400 and (not response.get("content") or schema.get("type") == "array"):
+                    if int(code) >= 400 and (
+                        not response.get("content") or schema.get("type") == "array"
+                    ):
                         response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}

@@ -44,29 +44,32 @@ def canonical_hash(kind: str, params: dict[str, Any]) -> str:
 
 def validate_job(kind: str, params: Any, label: str | None, prefix: str = "params") -> ValidJob:
     """Validate ``params`` with the kind's model; raise a 422 ApiProblem if bad."""
-    errors = validation_errors(kind, params, prefix)
-    if errors:
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
-        raise ApiProblem(422, "Invalid request", summary, type_="validation-error", errors=errors)
-    model = get_kind(kind).params_model.model_validate(params)
-    canonical = model.model_dump(mode="json")
-    return ValidJob(kind=kind, params=params, label=label, params_hash=canonical_hash(kind, canonical))
+    checked = check_job(kind, params, label, prefix)
+    if isinstance(checked, ValidJob):
+        return checked
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in checked[:3])
+    raise ApiProblem(422, "Invalid request", summary, type_="validation-error", errors=checked)
 
 
-def validation_errors(kind: str, params: Any, prefix: str = "params") -> list[dict[str, Any]]:
-    """Return the field errors of a job spec, empty when it is valid."""
+def check_job(
+    kind: str, params: Any, label: str | None, prefix: str = "params"
+) -> ValidJob | list[dict[str, Any]]:
+    """Return the validated job, or its field errors."""
     job_kind = get_kind(kind)
     if job_kind is None:
         known = ", ".join(sorted(load_kinds()))
         field = prefix.rsplit(".", 1)[0] + ".kind" if "." in prefix else "kind"
         return [{"field": field, "message": f"unknown kind {kind!r}; one of: {known}"}]
     try:
-        job_kind.params_model.model_validate(params)
+        model = job_kind.params_model.model_validate(params)
     except ValidationError as exc:
         return field_errors(exc, prefix)
     except RecursionError:
         return [{"field": prefix, "message": "the input is nested too deeply"}]
-    return []
+    canonical = model.model_dump(mode="json")
+    return ValidJob(
+        kind=kind, params=params, label=label, params_hash=canonical_hash(kind, canonical)
+    )
 
 
 def request_hash(body: dict[str, Any]) -> str:
@@ -167,7 +170,9 @@ def enqueue(session: Session, producer, job_ids: Sequence[str]) -> int:
             send_job(producer, job_id)
             sent.append(job_id)
     except Exception as exc:  # kombu raises many types for a down broker
-        logger.warning("broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc)
+        logger.warning(
+            "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc
+        )
     if sent:
         repository.mark_enqueued(session, sent)
         session.commit()

@@ -95,9 +95,7 @@ def mark_enqueued(session: Session, job_ids: Sequence[str]) -> None:
     )
 
 
-def claim_job(
-    session: Session, job_id: str, worker: str, lease_seconds: float
-) -> int | None:
+def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) -> int | None:
     """Move a queued job to running for ``worker``; return its attempt number.
 
     Returns None when the job is not queued (finished, canceled, or another

@@ -27,7 +27,9 @@ Syntax = Literal["plain", "latex"]
 def _check_name(name: str) -> str:
     if not NAME_PATTERN.match(name):
         raise PydanticCustomError(
-            "variable_name", "{name!r} is not a variable name (letters, digits, w_1)", {"name": name}
+            "variable_name",
+            "{name!r} is not a variable name (letters, digits, w_1)",
+            {"name": name},
         )
     return name
 

@@ -35,7 +35,9 @@ def test_submit_stores_the_row_before_answering(client, pg_settings):
 
 
 def test_parse_error_names_field_and_position(client):
-    response = post(client, {"kind": "derivative", "params": {"expression": "x^2 + (3x", "variable": "x"}})
+    response = post(
+        client, {"kind": "derivative", "params": {"expression": "x^2 + (3x", "variable": "x"}}
+    )
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
@@ -60,8 +62,13 @@ def test_injection_is_refused_and_nothing_runs(client, tmp_path: Path):
         ({"kind": "derivative", "params": {"expression": "x", "order": 0}}, "params.order"),
         ({"kind": "derivative", "params": {"expression": "x", "order": 10**6}}, "params.order"),
         ({"kind": "derivative", "params": {"expression": "x", "colour": 1}}, "params.colour"),
-        ({"kind": "derivative", "params": {"expression": "x y", "variable": "x", "at": {"x": "pi/"}}},
-         "params.at.x"),
+        (
+            {
+                "kind": "derivative",
+                "params": {"expression": "x y", "variable": "x", "at": {"x": "pi/"}},
+            },
+            "params.at.x",
+        ),
         ({"params": {}}, "kind"),
     ],
 )
@@ -80,7 +87,11 @@ def test_malformed_json_is_400_and_wrong_type_415(client):
 
 
 def test_oversized_body_is_413_before_parsing(client, pg_settings):
-    huge = b'{"kind": "derivative", "params": {"expression": "' + b"x+" * pg_settings.max_body_bytes + b'x"}}'
+    huge = (
+        b'{"kind": "derivative", "params": {"expression": "'
+        + b"x+" * pg_settings.max_body_bytes
+        + b'x"}}'
+    )
     response = client.post("/v1/jobs", data=huge, content_type="application/json")
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
@@ -113,8 +124,10 @@ def test_idempotency_key_returns_the_first_job(client):
 def test_list_pages_newest_first_without_gaps(client):
     label = "paging-test"
     created = [
-        post(client, {**DERIVATIVE, "label": label, "params": {"expression": f"x^{n}", "variable": "x"}})
-        .get_json()["id"]
+        post(
+            client,
+            {**DERIVATIVE, "label": label, "params": {"expression": f"x^{n}", "variable": "x"}},
+        ).get_json()["id"]
         for n in range(2, 9)
     ]
     seen, cursor = [], None

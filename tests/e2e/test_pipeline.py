@@ -18,14 +18,17 @@ def submit(client, kind, params, **headers):
 
 
 def test_derivative_job_succeeds_with_steps(client, worker):
-    job = submit(client, "derivative", {"expression": "x^2 sin(x)", "variable": "x", "at": {"x": "pi"}})
+    job = submit(
+        client, "derivative", {"expression": "x^2 sin(x)", "variable": "x", "at": {"x": "pi"}}
+    )
     done = wait_finished(client, job["id"])
     assert done["status"] == "succeeded", done
     # Oracle: d/dx x^2 sin x = 2x sin x + x^2 cos x; at pi that is -pi^2.
-    assert math.isclose(done["result"]["numeric"], -math.pi**2, rel_tol=1e-12)
+    assert math.isclose(done["result"]["numeric"], -(math.pi**2), rel_tol=1e-12)
     assert done["result"]["expression"] and done["result"]["latex"]
-    assert done["steps"] and all({"rule", "text", "before", "after", "latex", "substeps"} <= set(s)
-                                  for s in done["steps"])
+    assert done["steps"] and all(
+        {"rule", "text", "before", "after", "latex", "substeps"} <= set(s) for s in done["steps"]
+    )
     assert done["attempts"] == 1 and done["worker"]
     assert done["started_at"] <= done["finished_at"]
 

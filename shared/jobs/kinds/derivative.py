@@ -19,7 +19,7 @@ from shared.jobs.fields import (
 )
 from shared.jobs.registry import JobInputError, JobOutput, job_kind
 from shared.mathcore.printing import to_float, to_latex, to_plain
-from shared.mathcore.steps import derivative_trace, implicit_derivative_trace
+from shared.mathcore.steps import derivative_trace
 from shared.mathcore.symbols import variable
 
 MAX_ORDER = 10
@@ -102,6 +102,8 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
         x = variable(params.variable) if params.variable else (others[0] if others else None)
         if x is None:
             raise JobInputError("No independent variable", "the equation has no other variable")
+        from shared.mathcore.steps import implicit_derivative_trace
+
         trace = implicit_derivative_trace(lhs, rhs, x, y)
     else:
         expr = parse_field(params.expression, variables=names, syntax=params.syntax)

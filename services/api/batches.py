@@ -1,0 +1,215 @@
+"""/v1/batches: up to 10,000 jobs validated all-or-nothing, inserted at once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json as jsonlib
+from collections.abc import Iterator
+
+from flask import Response, g, json, stream_with_context
+from flask_openapi3 import APIBlueprint, Tag
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from services.api.problems import ApiProblem
+from services.api.resources import job_resource
+from services.api.runtime import runtime
+from services.api.schemas import BatchAccepted, BatchCreate, BatchPath, BatchStatus
+from services.api.spec import error_responses
+from services.api.submission import ValidJob, check_job, enqueue, insert_many
+from shared.db import repository
+from shared.db.models import Batch, Job, JobStatus, new_id, utcnow
+
+bp = APIBlueprint("batches", __name__, url_prefix="/v1", abp_tags=[Tag(name="batches")])
+
+ENQUEUE_CHUNK = 500
+STREAM_CHUNK = 200
+
+
+def _owner() -> str | None:
+    return g.get("owner_id")
+
+
+def _load_batch(session, batch_id: str) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or (_owner() is not None and batch.owner_id != _owner()):
+        raise ApiProblem(404, "Not found", f"no batch with id {batch_id}")
+    return batch
+
+
+@bp.post(
+    "/batches", responses={202: BatchAccepted, **error_responses(400, 401, 413, 415, 422, 429, 503)}
+)
+def create_batch(body: BatchCreate):
+    """Submit a batch of jobs; refused whole if any job is invalid."""
+    errors, valid = [], []
+    for index, spec in enumerate(body.jobs):
+        checked = check_job(spec.kind, spec.params, spec.label, prefix=f"jobs.{index}.params")
+        if isinstance(checked, ValidJob):
+            valid.append(checked)
+        else:
+            errors.extend(checked)
+    if errors:
+        bad = sorted({int(e["field"].split(".")[1]) for e in errors})
+        raise ApiProblem(
+            422,
+            "Invalid batch",
+            f"{len(bad)} of {len(body.jobs)} jobs are invalid (indexes {bad[:20]}); "
+            "nothing was stored",
+            type_="validation-error",
+            errors=errors,
+        )
+    batch_id = new_id()
+    with runtime().sessions() as session:
+        session.add(Batch(id=batch_id, owner_id=_owner(), total=len(valid), created_at=utcnow()))
+        session.flush()
+        ids = insert_many(session, valid, owner_id=_owner(), batch_id=batch_id)
+        session.commit()
+        for start in range(0, len(ids), ENQUEUE_CHUNK):
+            enqueue(session, runtime().producer, ids[start : start + ENQUEUE_CHUNK])
+    body = {
+        "id": batch_id,
+        "total": len(ids),
+        "jobs_url": f"/v1/jobs?batch_id={batch_id}",
+        "results_url": f"/v1/batches/{batch_id}/results",
+    }
+    return Response(
+        json.dumps(body),
+        status=202,
+        mimetype="application/json",
+        headers={"Location": f"/v1/batches/{batch_id}"},
+    )
+
+
+@bp.get("/batches/<batch_id>", responses={200: BatchStatus, **error_responses(401, 404, 429, 503)})
+def get_batch(path: BatchPath):
+    """Read a batch's progress counts."""
+    with runtime().sessions() as session:
+        batch = _load_batch(session, path.batch_id)
+        counts = {status.value: 0 for status in JobStatus}
+        counts.update(repository.status_counts(session, batch.id))
+        finished = sum(counts[s.value] for s in JobStatus if s.finished)
+        body = {
+            "id": batch.id,
+            "total": batch.total,
+            "counts": counts,
+            "done": finished == batch.total,
+            "created_at": batch.created_at.isoformat().replace("+00:00", "Z"),
+        }
+    return Response(json.dumps(body), status=200, mimetype="application/json")
+
+
+def _batch_jobs(batch_id: str) -> Iterator[Job]:
+    """Yield the batch's jobs in submission order, a chunk per query."""
+    after = -1
+    while True:
+        with runtime().sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(Job)
+                    .where(Job.batch_id == batch_id, Job.batch_index > after)
+                    .order_by(Job.batch_index)
+                    .limit(STREAM_CHUNK)
+                    .options(selectinload(Job.result), selectinload(Job.steps))
+                )
+            )
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].batch_index
+
+
+@bp.get(
+    "/batches/<batch_id>/results",
+    responses={
+        200: {
+            "description": "NDJSON, one job resource a line",
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        },
+        **error_responses(401, 404, 429, 503),
+    },
+)
+def batch_results(path: BatchPath):
+    """Stream the batch's jobs as NDJSON, in submission order."""
+    with runtime().sessions() as session:
+        batch_id = _load_batch(session, path.batch_id).id
+
+    def lines() -> Iterator[str]:
+        for job in _batch_jobs(batch_id):
+            yield jsonlib.dumps(job_resource(job), separators=(",", ":")) + "\n"
+
+    return Response(stream_with_context(lines()), status=200, mimetype="application/x-ndjson")
+
+
+CSV_COLUMNS = [
+    "index",
+    "id",
+    "kind",
+    "label",
+    "status",
+    "correct",
+    "score",
+    "answer",
+    "expected",
+    "feedback",
+    "mistake",
+    "result",
+    "error",
+]
+
+
+def csv_row(job: Job) -> list[str]:
+    resource = job_resource(job)
+    result = resource["result"] or {}
+    error = resource["error"] or {}
+    return [
+        str(job.batch_index),
+        job.id,
+        job.kind,
+        job.label or "",
+        job.status,
+        "" if "correct" not in result else str(bool(result["correct"])).lower(),
+        "" if result.get("score") is None else str(result["score"]),
+        str(job.params.get("answer", "")),
+        str(result.get("expected", "")),
+        str(result.get("feedback", "")),
+        str(result.get("mistake") or ""),
+        jsonlib.dumps(result, separators=(",", ":")) if result else "",
+        error.get("detail", ""),
+    ]
+
+
+@bp.get(
+    "/batches/<batch_id>/results.csv",
+    responses={
+        200: {
+            "description": "CSV, one job a row",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **error_responses(401, 404, 429, 503),
+    },
+)
+def batch_results_csv(path: BatchPath):
+    """Download the batch's results as CSV, in submission order."""
+    with runtime().sessions() as session:
+        batch_id = _load_batch(session, path.batch_id).id
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for job in _batch_jobs(batch_id):
+            writer.writerow(csv_row(job))
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(rows()),
+        status=200,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'},
+    )
