@@ -56,10 +56,12 @@ def choose_simplified(raw: sympy.Expr, budget_s: float = 1.0, full: bool = True)
     >>> choose_simplified(2*x*(x + 1)**2/(x + 1))
     2*x*(x + 1)
     """
-    if raw.is_Atom or sympy.count_ops(raw) > _MAX_OPS_TO_SIMPLIFY:
-        return raw
+    raw_ops = sympy.count_ops(raw)
+    if raw.is_Atom or raw_ops > _MAX_OPS_TO_SIMPLIFY or raw_ops <= 1:
+        return raw  # nothing to gain below 2 operations (x**2, 2*x, cos(x))
     deadline = time.monotonic() + budget_s
-    best, best_size = raw, _measure(raw)
+    best, best_size = raw, (raw_ops, len(sympy.sstr(raw)))
+    seen = {raw}
     raw_functions = _function_types(raw)
     candidates = list(_CHEAP)
     if full:
@@ -73,6 +75,9 @@ def choose_simplified(raw: sympy.Expr, budget_s: float = 1.0, full: bool = True)
         try:
             with time_budget(deadline - time.monotonic()):
                 candidate = transform(raw)
+                if candidate in seen:
+                    continue  # rewriters often agree; measure each form once
+                seen.add(candidate)
                 size = _measure(candidate)
         except BudgetExceeded:
             logger.debug("simplification candidate %s ran out of time", transform)
