@@ -1,0 +1,94 @@
+"""The one-command run: SQLite and the file-system queue, no Redis, no PostgreSQL.
+
+Starts ``mlcalc serve`` as ``make run`` does, in a fresh data folder, and
+watches jobs go queued -> running -> done in a separate worker process, with
+the time limit still enforced.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import services
+
+pytestmark = [pytest.mark.e2e]
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    data = tmp_path_factory.mktemp("embedded")
+    port = services.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLCALC_")}
+    env.update({
+        "MLCALC_DATA_DIR": str(data),
+        "MLCALC_KIND_PLUGINS": "tests.e2e.misbehaving_kinds",
+        "MLCALC_SOFT_TIME_LIMIT": "2",
+        "MLCALC_HARD_TIME_LIMIT": "4",
+        "PORT": str(port),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    })
+    log = open(data / "serve.log", "ab")
+    process = subprocess.Popen(["mlcalc", "serve"], cwd=services.ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise AssertionError((data / "serve.log").read_text()[-4000:])
+        time.sleep(0.3)
+    yield base, data
+    os.killpg(process.pid, 15)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+    log.close()
+
+
+def test_runs_on_sqlite_without_redis(embedded):
+    base, data = embedded
+    assert (data / "mlcalc.db").exists()
+    ready = httpx.get(f"{base}/readyz").json()
+    assert ready["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_job_is_seen_queued_then_running_then_done(embedded):
+    base, _ = embedded
+    job = httpx.post(f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 1.5}}).json()
+    seen = [job["status"]]
+    deadline = time.monotonic() + 30
+    while seen[-1] not in ("succeeded", "failed") and time.monotonic() < deadline:
+        status = httpx.get(f"{base}/v1/jobs/{job['id']}").json()["status"]
+        if status != seen[-1]:
+            seen.append(status)
+        time.sleep(0.05)
+    assert seen == ["queued", "running", "succeeded"]
+    # The work ran in another process than the API's.
+    done = httpx.get(f"{base}/v1/jobs/{job['id']}").json()
+    assert done["result"]["pid"] != os.getpid()
+
+
+def test_time_limit_holds_in_the_embedded_run(embedded):
+    base, _ = embedded
+    slow = httpx.post(f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 20}},
+                      headers={"Prefer": "wait=15"}, timeout=20).json()
+    assert slow["status"] == "failed", slow
+    assert slow["error"]["type"] == "time-limit"
+    quick = httpx.post(
+        f"{base}/v1/jobs",
+        json={"kind": "derivative", "params": {"expression": "x^3", "variable": "x", "at": {"x": 2}}},
+        headers={"Prefer": "wait=15"}, timeout=20,
+    ).json()
+    assert quick["status"] == "succeeded" and quick["result"]["numeric"] == 12.0
