@@ -7,5 +7,6 @@ global extrema over a box or the whole space.
 
 from shared.mathcore.extrema.one_variable import extrema_one_variable
 from shared.mathcore.extrema.result import CriticalPoint, ExtremaResult, Extremum
+from shared.mathcore.extrema.several import extrema_several
 
-__all__ = ["CriticalPoint", "ExtremaResult", "Extremum", "extrema_one_variable"]
+__all__ = ["CriticalPoint", "ExtremaResult", "Extremum", "extrema_one_variable", "extrema_several"]

@@ -73,9 +73,33 @@ def _family_members(family: sympy.Set, lo: float, hi: float) -> list[sympy.Expr]
     return out
 
 
+def _rational_roots(fp: sympy.Expr, x: sympy.Symbol, inside: sympy.Interval):
+    """Real zeros of a rational f' = p/q in the open interval, exactly and
+    completely: real-root isolation of p (radicals or CRootOf), q ≠ 0."""
+    try:
+        with time_budget(SOLVE_SECONDS):
+            num, den = sympy.together(fp).as_numer_denom()
+            if not (num.is_polynomial(x) and den.is_polynomial(x)) or num.free_symbols - {x}:
+                return None
+            if num.is_zero:
+                return None
+            roots = []
+            for r in sympy.real_roots(sympy.Poly(num, x)):
+                if roots and roots[-1] == r:
+                    continue
+                if inside.contains(r) == sympy.true and den.subs(x, r) != 0:
+                    roots.append(r)
+            return roots
+    except (BudgetExceeded, sympy.PolynomialError, NotImplementedError, ValueError, TypeError):
+        return None
+
+
 def _solve_stationary(fp: sympy.Expr, x: sympy.Symbol, comp: Component):
     """Solve f'(x) = 0 inside a component: (points, family or None), or None on failure."""
     inside = sympy.Interval.open(comp.lo, comp.hi)
+    rational = _rational_roots(fp, x, inside)
+    if rational is not None:
+        return rational, None
     try:
         with time_budget(SOLVE_SECONDS):
             sol = sympy.solveset(fp, x, inside)

@@ -15,11 +15,12 @@ Step = dict[str, Any]
 CLASSIFICATIONS = ("local_min", "local_max", "saddle", "neither", "inconclusive")
 
 
-def point_dict(point: Point) -> dict[str, Any]:
+def point_dict(point: Point, approx: Point | None = None) -> dict[str, Any]:
     """Return the contract's ``point`` and ``point_numeric`` for ``point``."""
+    numeric = approx if approx is not None else point
     return {
         "point": {str(v): to_plain(value) for v, value in point.items()},
-        "point_numeric": {str(v): to_float(value) for v, value in point.items()},
+        "point_numeric": {str(v): to_float(value) for v, value in numeric.items()},
     }
 
 
@@ -35,9 +36,16 @@ class CriticalPoint:
     test: str = ""
     exact: bool = True
     eigenvalues: list[float] | None = None
+    # 40-digit coordinates for evaluating at points given by CRootOf (exact
+    # arithmetic on those is slow); None when ``point`` evaluates quickly.
+    approx: Point | None = None
+
+    @property
+    def eval_point(self) -> Point:
+        return self.approx if self.approx is not None else self.point
 
     def to_dict(self) -> dict[str, Any]:
-        out = point_dict(self.point)
+        out = point_dict(self.point, self.approx)
         out.update(
             value=to_plain(self.value),
             numeric=to_float(self.value),
