@@ -95,6 +95,10 @@ def is_coercive(g, variables) -> bool:
         if top.coeff_monomial(y**d) <= 0 or at_x.eval(0) <= 0:
             return False
         return len(sympy.real_roots(at_x)) == 0
+    if d == 2:
+        # a quadratic form is positive definite iff its symmetric matrix is
+        form = sympy.hessian(top.as_expr(), variables) / 2
+        return bool(form.is_positive_definite)
     terms = top.terms()
     pure = {m for m, c in terms if c > 0 and sorted(m) == [0] * (n - 1) + [d]}
     return len(pure) == n and all(c > 0 and all(e % 2 == 0 for e in m) for m, c in terms)

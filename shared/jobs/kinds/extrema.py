@@ -1,0 +1,99 @@
+"""The ``extrema`` kind: critical points, their classification and the global
+extrema, in one variable on an interval or in several (optionally on a box)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from shared.jobs.fields import (
+    ExactNumber,
+    ExpressionText,
+    KindParams,
+    Syntax,
+    VariableName,
+    parse_field,
+    parse_number_field,
+)
+from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.mathcore.extrema import extrema_one_variable, extrema_several
+from shared.mathcore.symbols import variable
+
+MAX_VARIABLES = 6
+
+
+class ExtremaParams(KindParams):
+    """Params of an extrema job, as in the contract, plus ``bounds`` (a closed
+    box ``{var: [lo, hi]}``) for several variables."""
+
+    syntax: Syntax = "plain"
+    variable: VariableName | None = None
+    interval: list[ExactNumber] | None = Field(default=None, min_length=2, max_length=2)
+    open: bool = False
+    variables: list[VariableName] | None = Field(
+        default=None, min_length=1, max_length=MAX_VARIABLES
+    )
+    bounds: dict[VariableName, list[ExactNumber]] | None = Field(
+        default=None, max_length=MAX_VARIABLES
+    )
+    expression: ExpressionText
+
+    @field_validator("expression")
+    @classmethod
+    def _parses(cls, text: str, info: ValidationInfo) -> str:
+        parse_field(text, variables=_names(info.data), syntax=info.data.get("syntax", "plain"))
+        return text
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.variable is not None and self.variables is not None:
+            raise ValueError("give either 'variable' (with 'interval') or 'variables', not both")
+        if self.variables is not None and self.interval is not None:
+            raise ValueError("'interval' goes with 'variable'; use 'bounds' for several variables")
+        if self.bounds is not None:
+            if self.variables is None:
+                raise ValueError("'bounds' goes with 'variables'")
+            if set(self.bounds) != set(self.variables):
+                raise ValueError("'bounds' must give [lower, upper] for every variable")
+            if any(len(pair) != 2 for pair in self.bounds.values()):
+                raise ValueError("each entry of 'bounds' is [lower, upper]")
+        return self
+
+
+def _names(data: dict) -> list[str]:
+    names = list(data.get("variables") or [])
+    if data.get("variable"):
+        names.append(data["variable"])
+    return names
+
+
+@job_kind("extrema", params=ExtremaParams)
+def run_extrema(params: ExtremaParams) -> JobOutput:
+    """Find, classify and compare the critical points; conclude the global extrema."""
+    expr = parse_field(params.expression, variables=_names(dict(params)), syntax=params.syntax)
+    if params.variables is not None:
+        variables = [variable(name) for name in params.variables]
+    elif params.variable is not None:
+        variables = [variable(params.variable)]
+    else:
+        variables = sorted(expr.free_symbols, key=lambda s: s.name)
+    if not variables:
+        raise JobInputError("No variables", "the expression is constant: it has no critical points")
+    try:
+        if len(variables) == 1 and params.bounds is None:
+            a, b = (parse_number_field(v) for v in (params.interval or ["-oo", "oo"]))
+            result = extrema_one_variable(expr, variables[0], (a, b), open_=params.open)
+        else:
+            bounds = None
+            if params.bounds is not None:
+                bounds = {
+                    variable(name): tuple(parse_number_field(v) for v in pair)
+                    for name, pair in params.bounds.items()
+                }
+            result = extrema_several(expr, variables, bounds)
+    except ValueError as exc:
+        raise JobInputError("Cannot search for extrema", str(exc)) from None
+    out = result.to_dict()
+    out["variables"] = [str(v) for v in variables]
+    return JobOutput(result=out, steps=result.steps)
