@@ -1,4 +1,4 @@
-"""The ``mlcalc`` command: serve, worker, migrate, submit, keys."""
+"""The ``mlcalc`` command: serve, worker, migrate, submit, batch, check, keys."""
 
 from __future__ import annotations
 
@@ -111,9 +111,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_submit(settings: Settings, args: argparse.Namespace) -> int:
-    """Submit one job over HTTP and print the job (waiting up to --wait seconds)."""
-    import httpx
-
+    """Submit one job over HTTP, wait for it and print it."""
     params = json.loads(args.params) if args.params else {}
     for item in args.param or []:
         key, _, value = item.partition("=")
@@ -121,18 +119,41 @@ def cmd_submit(settings: Settings, args: argparse.Namespace) -> int:
             params[key] = json.loads(value)
         except json.JSONDecodeError:
             params[key] = value
-    headers = {"Prefer": f"wait={args.wait}"} if args.wait else {}
-    if settings.api_key:
-        headers["Authorization"] = f"Bearer {settings.api_key}"
-    body = {"kind": args.kind, "params": params}
-    response = httpx.post(
-        f"{args.url or settings.api_url}/v1/jobs",
-        json=body,
-        headers=headers,
-        timeout=args.wait + 10,
-    )
-    print(json.dumps(response.json(), indent=2))
-    return 0 if response.status_code < 400 else 1
+    job = _client(settings, args).run_job(args.kind, params, wait=args.wait)
+    print(json.dumps(job, indent=2))
+    return 0 if job["status"] == "succeeded" else 1
+
+
+def _client(settings: Settings, args: argparse.Namespace):
+    from services.client import Client
+
+    return Client(args.url or settings.api_url, settings.api_key)
+
+
+def cmd_batch(settings: Settings, args: argparse.Namespace) -> int:
+    """Submit a JSONL or CSV file of jobs, show progress, write the results."""
+    from pathlib import Path
+
+    from services.client import run_batch_file
+
+    source = Path(args.file)
+    out = Path(args.out) if args.out else source.with_name(source.stem + "-results.csv")
+    return run_batch_file(_client(settings, args), source, out, progress=not args.quiet)
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Check one answer against an expected expression and print the verdict."""
+    params = {"answer": args.answer, "expected": args.expected, "test": args.test}
+    if args.variables:
+        params["variables"] = args.variables.split(",")
+    job = _client(settings, args).run_job("check", params)
+    if job["status"] != "succeeded":
+        print(f"{job['status']}: {(job.get('error') or {}).get('detail')}", file=sys.stderr)
+        return 2
+    result = job["result"]
+    verdict = "correct" if result["correct"] else "incorrect"
+    print(f"{verdict}: {result.get('feedback', '')}")
+    return 0 if result["correct"] else 1
 
 
 def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
@@ -194,6 +215,21 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--wait", type=int, default=30)
     submit.add_argument("--url")
     submit.set_defaults(func=cmd_submit)
+    batch = sub.add_parser("batch", help="submit a JSONL or CSV file of jobs and save results")
+    batch.add_argument("file")
+    batch.add_argument("--out", help="results file (.csv or .ndjson); default FILE-results.csv")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument("--url")
+    batch.set_defaults(func=cmd_batch)
+
+    check = sub.add_parser("check", help="check one answer: mlcalc check EXPECTED ANSWER")
+    check.add_argument("expected")
+    check.add_argument("answer")
+    check.add_argument("--test", default="equivalent")
+    check.add_argument("--variables", help="comma-separated variable names")
+    check.add_argument("--url")
+    check.set_defaults(func=cmd_check)
+
     keys = sub.add_parser("keys", help="create, list or revoke API keys")
     keys.add_argument("action", choices=["create", "list", "revoke"])
     keys.add_argument("name", nargs="?", help="a name (create) or an id or prefix (revoke)")

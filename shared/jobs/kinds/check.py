@@ -9,6 +9,9 @@ batch of a class's answers.
 
 from __future__ import annotations
 
+import functools
+import json
+
 from typing import Any, Literal, Self
 
 import sympy
@@ -94,7 +97,17 @@ def _solve(problem: ProblemSpec) -> tuple[BaseModel, dict[str, Any]]:
     if kind is None:  # validated already; a worker without the kind is misdeployed
         raise JobInputError("Problem kind unavailable", f"no {problem.kind!r} solver here")
     problem_params = kind.params_model.model_validate(problem.params)
-    return problem_params, kind.run(problem_params).result
+    canonical = json.dumps(problem_params.model_dump(mode="json"), sort_keys=True)
+    return problem_params, _solved(problem.kind, canonical)
+
+
+@functools.lru_cache(maxsize=2048)
+def _solved(kind_name: str, canonical_params: str) -> dict[str, Any]:
+    """Solve a problem once per worker process: a class checking the same
+    problem (50 answers to one exercise) pays for its solution once."""
+    kind = get_kind(kind_name)
+    params = kind.params_model.model_validate(json.loads(canonical_params))
+    return kind.run(params).result
 
 
 def _text(value: Any) -> str:

@@ -1,0 +1,113 @@
+"""1,000 derivative jobs over HTTP through the workers, beside direct SymPy.
+
+    .venv/bin/python bench/bench_pipeline.py [--jobs 1000] [--workers 2] [--clients 8]
+
+Prints throughput and p50/p99 from submission to result (from the rows'
+created_at and finished_at), then the same derivatives by direct
+``sympy.diff`` calls in one process, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.stack import running_stack  # noqa: E402
+
+FUNCTIONS = ["sin", "cos", "exp", "ln", "sqrt", "tanh", "atan"]
+
+
+def expressions(count: int) -> list[str]:
+    """Distinct expressions (so no result is reused) of everyday difficulty."""
+    out = []
+    for i in range(count):
+        f = FUNCTIONS[i % len(FUNCTIONS)]
+        g = FUNCTIONS[(i // len(FUNCTIONS)) % len(FUNCTIONS)]
+        out.append(f"x^{i % 5 + 2} {f}({i + 1}x) + {g}(x^2 + {i})")
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_http(base: str, exprs: list[str], clients: int) -> tuple[float, list[float]]:
+    client = httpx.Client(timeout=30)
+
+    def submit(expr: str) -> str:
+        body = {"kind": "derivative", "params": {"expression": expr, "variable": "x"}}
+        response = client.post(f"{base}/v1/jobs", json=body)
+        response.raise_for_status()
+        return response.json()["id"]
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        ids = list(pool.map(submit, exprs))
+    pending = set(ids)
+    finished: dict[str, dict] = {}
+    while pending:
+        for job_id in list(pending):
+            job = client.get(f"{base}/v1/jobs/{job_id}").json()
+            if job["status"] in ("succeeded", "failed"):
+                finished[job_id] = job
+                pending.discard(job_id)
+        if pending:
+            time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    from datetime import datetime
+
+    def ts(value: str) -> float:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+    latencies = [ts(j["finished_at"]) - ts(j["created_at"]) for j in finished.values()]
+    failed = sum(1 for j in finished.values() if j["status"] != "succeeded")
+    if failed:
+        print(f"WARNING: {failed} jobs failed")
+    return elapsed, latencies
+
+
+def run_direct(exprs: list[str]) -> float:
+    import sympy
+
+    from shared.mathcore.parser import parse_expression
+    from shared.mathcore.symbols import variable
+
+    x = variable("x")
+    parsed = [parse_expression(e, ["x"]) for e in exprs]
+    started = time.monotonic()
+    for expr in parsed:
+        sympy.diff(expr, x)
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    exprs = expressions(args.jobs)
+    with running_stack(workers=args.workers) as (base, _):
+        elapsed, latencies = run_http(base, exprs, args.clients)
+    direct = run_direct(exprs)
+    rate = len(exprs) / elapsed
+    print(f"pipeline: {len(exprs)} derivative jobs over HTTP, {args.workers} worker process(es)")
+    print(f"  throughput        {rate:8.1f} jobs/s  ({elapsed:.2f} s total)")
+    print(f"  p50 submit->done  {percentile(latencies, 0.50) * 1000:8.1f} ms")
+    print(f"  p99 submit->done  {percentile(latencies, 0.99) * 1000:8.1f} ms")
+    print(f"  mean              {statistics.mean(latencies) * 1000:8.1f} ms")
+    print(f"direct sympy.diff in one process: {len(exprs) / direct:8.1f} derivatives/s ({direct:.2f} s)")
+    print(f"ratio direct/pipeline throughput: {(len(exprs) / direct) / rate:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

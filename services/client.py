@@ -1,0 +1,147 @@
+"""The command-line client's HTTP side: batches from JSONL or CSV files, single checks."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+MAX_BATCH = 10_000
+CHECK_COLUMNS = ("answer", "expected", "problem", "test", "variables", "rtol", "atol")
+
+
+def read_jobs(path: Path) -> list[dict[str, Any]]:
+    """Read job specs from JSONL (one job a line) or CSV.
+
+    A CSV has either ``kind`` and ``params`` (a JSON object) columns, or the
+    check shortcut: ``answer`` with ``expected`` or ``problem`` (JSON), and
+    optional ``test``, ``variables`` (JSON list), ``rtol``, ``atol``, ``label``.
+    """
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as handle:
+            return [_csv_job(row, number) for number, row in enumerate(csv.DictReader(handle), 2)]
+    jobs = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    jobs.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise SystemExit(f"{path}:{number}: not JSON: {exc}") from None
+    return jobs
+
+
+def _csv_job(row: dict[str, str], number: int) -> dict[str, Any]:
+    label = row.get("label") or None
+    if row.get("kind"):
+        try:
+            params = json.loads(row.get("params") or "{}")
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"line {number}: params is not JSON: {exc}") from None
+        return {"kind": row["kind"], "params": params, "label": label}
+    params: dict[str, Any] = {}
+    for column in CHECK_COLUMNS:
+        value = row.get(column)
+        if value in (None, ""):
+            continue
+        if column in ("problem", "variables"):
+            params[column] = json.loads(value)
+        elif column in ("rtol", "atol"):
+            params[column] = float(value)
+        else:
+            params[column] = value
+    return {"kind": "check", "params": params, "label": label}
+
+
+class Client:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str = "",
+        timeout: float = 60,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = httpx.Client(
+            base_url=base_url, headers=headers, timeout=timeout, transport=transport
+        )
+
+    def submit_batch(self, jobs: list[dict[str, Any]]) -> dict[str, Any]:
+        response = self.http.post("/v1/batches", json={"jobs": jobs})
+        if response.status_code >= 400:
+            raise SystemExit(_problem_text(response))
+        return response.json()
+
+    def wait_batch(self, batch_id: str, total: int, progress: bool = True) -> None:
+        while True:
+            status = self.http.get(f"/v1/batches/{batch_id}").json()
+            done = sum(status["counts"].get(s, 0) for s in ("succeeded", "failed", "canceled"))
+            if progress:
+                _progress_bar(done, total)
+            if status["done"]:
+                if progress:
+                    print(file=sys.stderr)
+                return
+            time.sleep(0.5)
+
+    def results(self, batch_id: str, fmt: str) -> bytes:
+        suffix = "results.csv" if fmt == "csv" else "results"
+        response = self.http.get(f"/v1/batches/{batch_id}/{suffix}")
+        response.raise_for_status()
+        return response.content
+
+    def run_job(self, kind: str, params: dict[str, Any], wait: int = 30) -> dict[str, Any]:
+        response = self.http.post(
+            "/v1/jobs", json={"kind": kind, "params": params}, headers={"Prefer": f"wait={wait}"}
+        )
+        if response.status_code >= 400:
+            raise SystemExit(_problem_text(response))
+        job = response.json()
+        while job["status"] in ("queued", "running"):
+            time.sleep(0.3)
+            job = self.http.get(f"/v1/jobs/{job['id']}").json()
+        return job
+
+
+def _progress_bar(done: int, total: int, width: int = 40) -> None:
+    filled = int(width * done / total) if total else width
+    bar = "#" * filled + "-" * (width - filled)
+    print(f"\r[{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _problem_text(response: httpx.Response) -> str:
+    try:
+        problem = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}: {response.text[:500]}"
+    lines = [f"HTTP {response.status_code} {problem.get('title')}: {problem.get('detail')}"]
+    for error in problem.get("errors", [])[:50]:
+        where = f" (position {error['position']})" if error.get("position") is not None else ""
+        lines.append(f"  {error['field']}: {error['message']}{where}")
+    return "\n".join(lines)
+
+
+def run_batch_file(client: Client, path: Path, out: Path, progress: bool = True) -> int:
+    """Submit every job in ``path`` (in batches of 10,000), wait, write ``out``."""
+    jobs = read_jobs(path)
+    if not jobs:
+        raise SystemExit(f"{path}: no jobs")
+    fmt = "csv" if out.suffix.lower() == ".csv" else "ndjson"
+    chunks = []
+    for start in range(0, len(jobs), MAX_BATCH):
+        accepted = client.submit_batch(jobs[start : start + MAX_BATCH])
+        print(f"batch {accepted['id']}: {accepted['total']} jobs accepted", file=sys.stderr)
+        client.wait_batch(accepted["id"], accepted["total"], progress)
+        chunks.append(client.results(accepted["id"], fmt))
+    with out.open("wb") as handle:
+        for index, chunk in enumerate(chunks):
+            if fmt == "csv" and index > 0:
+                chunk = chunk.split(b"\n", 1)[1]  # one header for the whole file
+            handle.write(chunk)
+    print(f"wrote {len(jobs)} results to {out}", file=sys.stderr)
+    return 0
