@@ -26,17 +26,25 @@ def embedded(tmp_path_factory):
     data = tmp_path_factory.mktemp("embedded")
     port = services.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLCALC_")}
-    env.update({
-        "MLCALC_DATA_DIR": str(data),
-        "MLCALC_KIND_PLUGINS": "tests.e2e.misbehaving_kinds",
-        "MLCALC_SOFT_TIME_LIMIT": "2",
-        "MLCALC_HARD_TIME_LIMIT": "4",
-        "PORT": str(port),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "MLCALC_DATA_DIR": str(data),
+            "MLCALC_KIND_PLUGINS": "tests.e2e.misbehaving_kinds",
+            "MLCALC_SOFT_TIME_LIMIT": "2",
+            "MLCALC_HARD_TIME_LIMIT": "4",
+            "PORT": str(port),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
     log = open(data / "serve.log", "ab")
-    process = subprocess.Popen(["mlcalc", "serve"], cwd=services.ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        ["mlcalc", "serve"],
+        cwd=services.ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -66,7 +74,9 @@ def test_runs_on_sqlite_without_redis(embedded):
 
 def test_job_is_seen_queued_then_running_then_done(embedded):
     base, _ = embedded
-    job = httpx.post(f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 1.5}}).json()
+    job = httpx.post(
+        f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 1.5}}
+    ).json()
     seen = [job["status"]]
     deadline = time.monotonic() + 30
     while seen[-1] not in ("succeeded", "failed") and time.monotonic() < deadline:
@@ -82,13 +92,21 @@ def test_job_is_seen_queued_then_running_then_done(embedded):
 
 def test_time_limit_holds_in_the_embedded_run(embedded):
     base, _ = embedded
-    slow = httpx.post(f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 20}},
-                      headers={"Prefer": "wait=15"}, timeout=20).json()
+    slow = httpx.post(
+        f"{base}/v1/jobs",
+        json={"kind": "test_sleep", "params": {"seconds": 20}},
+        headers={"Prefer": "wait=15"},
+        timeout=20,
+    ).json()
     assert slow["status"] == "failed", slow
     assert slow["error"]["type"] == "time-limit"
     quick = httpx.post(
         f"{base}/v1/jobs",
-        json={"kind": "derivative", "params": {"expression": "x^3", "variable": "x", "at": {"x": 2}}},
-        headers={"Prefer": "wait=15"}, timeout=20,
+        json={
+            "kind": "derivative",
+            "params": {"expression": "x^3", "variable": "x", "at": {"x": 2}},
+        },
+        headers={"Prefer": "wait=15"},
+        timeout=20,
     ).json()
     assert quick["status"] == "succeeded" and quick["result"]["numeric"] == 12.0
