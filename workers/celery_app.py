@@ -18,6 +18,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from celery import Celery, signals  # noqa: E402
 
 from shared.db.session import dispose_engines  # noqa: E402
+from shared.logs import configure_logging  # noqa: E402
 from shared.queue import celery_config  # noqa: E402
 from shared.settings import Settings, load_settings  # noqa: E402
 
@@ -34,6 +35,12 @@ def create_worker_app(settings: Settings) -> Celery:
 
 
 app = create_worker_app(load_settings())
+
+
+@signals.setup_logging.connect
+def json_logs(**_: object) -> None:
+    """Log JSON lines (Celery leaves logging alone when this signal is handled)."""
+    configure_logging(app.conf.mlcalc_settings.log_level)
 
 
 @signals.worker_init.connect

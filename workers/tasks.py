@@ -12,6 +12,7 @@ from celery.worker.request import Request
 from shared.db import repository
 from shared.db.models import Job, JobStatus
 from shared.db.session import session_scope
+from shared.logs import job_context
 from shared.queue import RECOVER_TASK, RUN_JOB_TASK
 from workers.celery_app import app
 from workers.executor import execute_job
@@ -86,7 +87,8 @@ class JobRequest(Request):
 def run_job(job_id: str) -> str | None:
     """Run the job with this id."""
     request = run_job.request
-    return execute_job(_settings(), job_id, _worker_name(request.hostname, _pid()))
+    with job_context(job_id):
+        return execute_job(_settings(), job_id, _worker_name(request.hostname, _pid()))
 
 
 @app.task(name=RECOVER_TASK, ignore_result=True, soft_time_limit=60, time_limit=90)

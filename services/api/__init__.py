@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from flask import Response, request
 from flask_openapi3 import Info
 
-from services.api import access, batches, health, jobs, runtime, web
+from services.api import access, batches, health, jobs, metrics, runtime, web
 from services.api.problems import (
     ApiProblem,
     on_request_validation_error,
@@ -18,6 +19,7 @@ from services.api.problems import (
 from services.api.schemas import Problem
 from services.api.spec import ServiceOpenAPI
 from shared.jobs.registry import load_kinds
+from shared.logs import configure_logging, request_id_var
 from shared.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -47,15 +49,20 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.json.sort_keys = False
     if test_config:
         app.config.update(test_config)
+    if not app.testing:
+        configure_logging(settings.log_level)
     load_kinds(settings.kind_plugins)
     runtime.init_app(app, settings)
     register_error_handlers(app)
     access.init_app(app, settings)
+    app.before_request(tag_request)
+    app.after_request(echo_request_id)
     app.before_request(check_body)
     app.register_api(jobs.bp)
     app.register_api(batches.bp)
     app.register_api(health.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(metrics.bp)
     return app
 
 
@@ -87,3 +94,14 @@ def check_body() -> Response | None:
             )
         )
     return None
+
+
+def tag_request() -> None:
+    """Give the request an id (the client's X-Request-ID if sane) for the logs."""
+    given = request.headers.get("X-Request-ID", "")
+    request_id_var.set(given if 0 < len(given) <= 100 and given.isprintable() else uuid.uuid4().hex)
+
+
+def echo_request_id(response: Response) -> Response:
+    response.headers["X-Request-ID"] = request_id_var.get() or ""
+    return response

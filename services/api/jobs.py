@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import time
 
@@ -18,6 +19,8 @@ from services.api.spec import error_responses
 from services.api.submission import enqueue, insert_job, request_hash, validate_job
 from shared.db import repository
 from shared.db.models import JobStatus
+
+logger = logging.getLogger(__name__)
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/v1", abp_tags=[Tag(name="jobs")])
 
@@ -79,6 +82,7 @@ def create_job(body: JobCreate, header: JobHeaders):
         if created:
             enqueue(session, runtime().producer, [job.id])
         job_id = job.id
+    logger.info("job %s accepted (%s)", job_id, body.kind, extra={"job_id": job_id})
     wait = requested_wait(header.prefer)
     location = url_for("jobs.get_job", job_id=job_id)
     job = wait_for_job(job_id, wait)

@@ -178,3 +178,24 @@ def test_openapi_is_generated_and_complete(client):
     assert "Problem" in spec["components"]["schemas"]
     assert client.get("/docs").status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_metrics_count_jobs_by_kind_and_status(client):
+    before = client.get("/metrics").data.decode()
+    post(client, DERIVATIVE)
+    text = client.get("/metrics").data.decode()
+    assert client.get("/metrics").mimetype == "text/plain"
+
+    def value(body: str, line_start: str) -> float:
+        lines = [ln for ln in body.splitlines() if ln.startswith(line_start)]
+        return float(lines[0].rsplit(" ", 1)[1]) if lines else 0.0
+
+    key = 'mlcalc_jobs_accepted_total{kind="derivative"}'
+    assert value(text, key) == value(before, key) + 1
+    assert 'mlcalc_jobs{status="queued"}' in text
+    assert "mlcalc_queue_depth" in text
+
+
+def test_request_id_is_echoed(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -31,6 +32,9 @@ def test_derivative_job_succeeds_with_steps(client, worker):
     )
     assert done["attempts"] == 1 and done["worker"]
     assert done["started_at"] <= done["finished_at"]
+    # The worker's JSON log lines carry the job id.
+    tagged = [json.loads(line) for line in worker.log().splitlines() if job["id"] in line]
+    assert any(entry.get("job_id") == job["id"] for entry in tagged)
 
 
 def test_prefer_wait_answers_200_with_the_finished_job(client, worker):
