@@ -88,7 +88,8 @@ def extrema_box(expr, variables, bounds) -> ExtremaResult:
         0,
         make_step(
             "box",
-            f"Search the closed box {box_text}: a continuous f attains its extrema there, at interior critical points or on the boundary.",
+            f"Search the closed box {box_text}: a continuous f attains its extrema there, "
+            "at interior critical points or on the boundary.",
         ),
     )
     if dropped:
@@ -113,7 +114,8 @@ def extrema_box(expr, variables, bounds) -> ExtremaResult:
         make_step(
             "boundary",
             "On each face one variable sits at an end of its range; the same method on each face "
-            f"(and on each edge, by the closed-interval method) gives {len(boundary)} boundary candidate(s): "
+            "(and on each edge, by the closed-interval method) gives "
+            f"{len(boundary)} boundary candidate(s): "
             + "; ".join(point_words(c.point) for c in boundary)
             + ".",
         )

@@ -171,7 +171,10 @@ def _higher_order(f, variables, cp: CriticalPoint, eig, pos: bool, neg: bool) ->
             )
         if not neg and provably_nonnegative(g, hs):
             cp.classification, cp.test = "local_min", "higher_order"
-            return "f(p + h) − f(p) ≥ 0 for every h (a sum of even powers / non-negative), so a local minimum."
+            return (
+                "f(p + h) − f(p) ≥ 0 for every h (a sum of even powers / non-negative), "
+                "so a local minimum."
+            )
         if not pos and provably_nonnegative(-g, hs):
             cp.classification, cp.test = "local_max", "higher_order"
             return "f(p + h) − f(p) ≤ 0 for every h, so a local maximum."

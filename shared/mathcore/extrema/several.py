@@ -166,7 +166,10 @@ def solve_gradient(
     if not symbolic_ok:
         text = f"Solving ∇f = 0 symbolically failed or ran out of time, so we {report.description}."
     elif extra:
-        text = f"Symbolic solving is not sure to find every solution of a non-polynomial system; a numeric check ({report.description}) finds {len(extra)} more, added here."
+        text = (
+            "Symbolic solving is not sure to find every solution of a non-polynomial system; "
+            f"a numeric check ({report.description}) finds {len(extra)} more, added here."
+        )
     else:
         text = f"A numeric check ({report.description}) finds no other critical points there."
     steps.append(

@@ -196,8 +196,9 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
                 direction = "∞" if sign > 0 else "−∞"
                 proof = (
                     f"f → {direction} in every direction (its top-degree part is "
-                    f"{'positive' if sign > 0 else 'negative'} definite), so a global {word} exists, "
-                    f"and it must be a critical point: the {'least' if sign > 0 else 'largest'} critical value"
+                    f"{'positive' if sign > 0 else 'negative'} definite), so a global {word} "
+                    "exists, and it must be a critical point: the "
+                    f"{'least' if sign > 0 else 'largest'} critical value"
                 )
             if proof is not None:
                 results[kind] = Extremum([cp.point for cp in winners], best[0].value)
@@ -227,7 +228,8 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
                 steps.append(
                     make_step(
                         "conclude",
-                        f"No global {word}: f is differentiable everywhere and has no critical points, and a global {word} would be one.",
+                        f"No global {word}: f is differentiable everywhere and has no "
+                        f"critical points, and a global {word} would be one.",
                     )
                 )
                 continue
@@ -239,8 +241,10 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
                 steps.append(
                     make_step(
                         "conclude",
-                        f"No global {word}: f{qt} = {to_plain(sign * value)} ≈ {sign * numeric_value(value):.6g} is "
-                        f"{'below' if sign > 0 else 'above'} every critical value, and a global {word} "
+                        f"No global {word}: f{qt} = {to_plain(sign * value)} "
+                        f"≈ {sign * numeric_value(value):.6g} is "
+                        f"{'below' if sign > 0 else 'above'} every critical value, "
+                        f"and a global {word} "
                         "would have to be a critical point.",
                     )
                 )
@@ -250,7 +254,8 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
         steps.append(
             make_step(
                 "conclude",
-                f"Whether f has a global {word} on all of ℝ^{len(variables)} could not be decided{reason}: "
+                f"Whether f has a global {word} on all of ℝ^{len(variables)} "
+                f"could not be decided{reason}: "
                 "no path to infinity was found, and no proof that a critical value bounds f.",
             )
         )
