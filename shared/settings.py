@@ -49,6 +49,9 @@ class Settings:
     api_url: str = "http://127.0.0.1:8000"
     api_key: str = ""
     port: int = 8000
+    # Reuse a finished result for a job with the same kind and canonical
+    # params, and solve each check's problem once per worker process.
+    reuse_results: bool = True
     # Extra modules that register job kinds (plugins; the tests add slow ones).
     kind_plugins: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
@@ -82,6 +85,7 @@ _ENV_FIELDS = {
     "MLCALC_URL": ("api_url", str),
     "MLCALC_API_KEY": ("api_key", str),
     "PORT": ("port", int),
+    "MLCALC_REUSE_RESULTS": ("reuse_results", _bool),
     "MLCALC_KIND_PLUGINS": (
         "kind_plugins",
         lambda v: tuple(m.strip() for m in v.split(",") if m.strip()),

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shared.db import repository
 from shared.db.session import session_scope
 from shared.jobs.errors import describe_failure
-from shared.jobs.registry import get_kind
+from shared.jobs.registry import get_kind, reuse_allowed
 from shared.jobs.serialize import json_safe
 from shared.settings import Settings
 
@@ -49,7 +49,11 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         return "failed"
 
     with session_scope(url) as session:
-        reusable = repository.find_reusable_result(session, job.kind, job.params_hash)
+        reusable = (
+            repository.find_reusable_result(session, job.kind, job.params_hash)
+            if settings.reuse_results
+            else None
+        )
         if reusable is not None and reusable.id != job_id and reusable.result is not None:
             steps = [row.step for row in reusable.steps]
             stored = repository.finish_job(
@@ -69,6 +73,7 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         if kind is None:
             raise LookupError(f"unknown job kind {job.kind!r}")
         params = kind.params_model.model_validate(job.params)
+        reuse_allowed.set(settings.reuse_results)
         output = kind.run(params)
         result, steps, extras = json_safe(output.result), json_safe(output.steps), output.extras
     except (SoftTimeLimitExceeded, MemoryError, ValidationError, Exception) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,9 @@ class JobKind:
 
 
 _KINDS: dict[str, JobKind] = {}
+
+# Set by the executor from the settings: may a kind reuse earlier solutions?
+reuse_allowed: ContextVar[bool] = ContextVar("reuse_allowed", default=True)
 
 
 def job_kind(name: str, params: type[BaseModel]) -> Callable:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-
 from typing import Any, Literal, Self
 
 import sympy
@@ -25,7 +24,7 @@ from pydantic import (
 )
 
 from shared.jobs.fields import ExpressionText, KindParams, Syntax, VariableName, parse_field
-from shared.jobs.registry import JobInputError, JobOutput, get_kind, job_kind
+from shared.jobs.registry import JobInputError, JobOutput, get_kind, job_kind, reuse_allowed
 from shared.mathcore.checks import TESTS, check_answer, check_list, check_points
 from shared.mathcore.checks.lists import points_from_text, split_top_level
 from shared.mathcore.symbols import variable
@@ -97,6 +96,8 @@ def _solve(problem: ProblemSpec) -> tuple[BaseModel, dict[str, Any]]:
     if kind is None:  # validated already; a worker without the kind is misdeployed
         raise JobInputError("Problem kind unavailable", f"no {problem.kind!r} solver here")
     problem_params = kind.params_model.model_validate(problem.params)
+    if not reuse_allowed.get():
+        return problem_params, kind.run(problem_params).result
     canonical = json.dumps(problem_params.model_dump(mode="json"), sort_keys=True)
     return problem_params, _solved(problem.kind, canonical)
 
