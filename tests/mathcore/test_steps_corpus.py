@@ -54,6 +54,7 @@ def _check_trace(index: int, expr: sympy.Expr, full: bool) -> tuple[list[str], i
     return failures, unchecked, claims
 
 
+@pytest.mark.slow
 def test_corpus_is_large_and_deep():
     exprs = _corpus()
     assert len(exprs) >= 2000 and len(set(exprs)) == len(exprs)
@@ -66,6 +67,7 @@ def _depth(expr: sympy.Basic) -> int:
     return 1 + max((_depth(a) for a in expr.args), default=0)
 
 
+@pytest.mark.slow
 def test_corpus_exercises_every_rule():
     seen: set[str] = set()
 

@@ -51,3 +51,11 @@ def test_circle_textbook_steps():
 def test_equation_without_the_dependent_variable_is_refused():
     with pytest.raises(ValueError):
         implicit_derivative_trace(x**2, sympy.Integer(4), x, y)
+
+
+def test_dependent_variable_named_like_the_chain_rule_name():
+    u = variable("u")
+    trace = implicit_derivative_trace(sympy.sin(u) + u**2, x**3, x, u)
+    reference = 3 * x**2 / (sympy.cos(u) + 2 * u)
+    assert check_equal(trace.result, reference, main=x).status == "ok"
+    assert "Apply the chain rule with v = u" in str(trace.steps)

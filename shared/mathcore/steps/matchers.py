@@ -91,6 +91,7 @@ def _match(expr: sympy.Expr, var: sympy.Symbol, taken: frozenset[str]) -> Rule:
 def _fresh_u(expr: sympy.Expr, taken: frozenset[str]) -> sympy.Symbol:
     """A name for the inner function that clashes with nothing in sight."""
     used = taken | {s.name for s in expr.free_symbols}
+    used |= {f.func.__name__ for f in expr.atoms(AppliedUndef)}  # y(x) in implicit steps
     for name in _U_NAMES:
         if name not in used:
             return sympy.Symbol(name, real=True)
