@@ -105,7 +105,10 @@ def main() -> None:
     print(f"  p50 submit->done  {percentile(latencies, 0.50) * 1000:8.1f} ms")
     print(f"  p99 submit->done  {percentile(latencies, 0.99) * 1000:8.1f} ms")
     print(f"  mean              {statistics.mean(latencies) * 1000:8.1f} ms")
-    print(f"direct sympy.diff in one process: {len(exprs) / direct:8.1f} derivatives/s ({direct:.2f} s)")
+    print(
+        f"direct sympy.diff in one process: {len(exprs) / direct:8.1f} derivatives/s "
+        f"({direct:.2f} s)"
+    )
     print(f"ratio direct/pipeline throughput: {(len(exprs) / direct) / rate:.1f}x")
 
 

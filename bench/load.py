@@ -26,16 +26,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.stack import running_stack  # noqa: E402
 
 MIX = [
-    ("derivative", lambda r: {"expression": f"x^{r.randint(2, 9)} sin({r.randint(1, 9)}x)",
-                              "variable": "x"}),
-    ("derivative", lambda r: {"expression": f"e^({r.randint(1, 5)}x) ln(x + {r.randint(1, 9)})",
-                              "variable": "x", "at": {"x": r.randint(1, 5)}}),
+    (
+        "derivative",
+        lambda r: {"expression": f"x^{r.randint(2, 9)} sin({r.randint(1, 9)}x)", "variable": "x"},
+    ),
+    (
+        "derivative",
+        lambda r: {
+            "expression": f"e^({r.randint(1, 5)}x) ln(x + {r.randint(1, 9)})",
+            "variable": "x",
+            "at": {"x": r.randint(1, 5)},
+        },
+    ),
     ("check", lambda r: {"expected": f"{r.randint(2, 9)}x", "answer": f"{r.randint(2, 9)}*x"}),
-    ("optimize", lambda r: {"expression": "(1-x)^2 + 100(y-x^2)^2", "variables": ["x", "y"],
-                            "start": {"x": r.uniform(-2, 2), "y": r.uniform(-1, 3)},
-                            "method": "bfgs"}),
-    ("gradient", lambda r: {"expression": f"x^2 + {r.randint(1, 9)}xy + y^3",
-                            "variables": ["x", "y"], "at": {"x": 1, "y": 2}}),
+    (
+        "optimize",
+        lambda r: {
+            "expression": "(1-x)^2 + 100(y-x^2)^2",
+            "variables": ["x", "y"],
+            "start": {"x": r.uniform(-2, 2), "y": r.uniform(-1, 3)},
+            "method": "bfgs",
+        },
+    ),
+    (
+        "gradient",
+        lambda r: {
+            "expression": f"x^2 + {r.randint(1, 9)}xy + y^3",
+            "variables": ["x", "y"],
+            "at": {"x": 1, "y": 2},
+        },
+    ),
 ]
 
 
@@ -78,8 +98,9 @@ class Load:
             while time.monotonic() < self.deadline:
                 kind, make = rng.choice(self.mix)
                 submitted = time.monotonic()
-                response = self._request(client, "POST", "/v1/jobs",
-                                         json={"kind": kind, "params": make(rng)})
+                response = self._request(
+                    client, "POST", "/v1/jobs", json={"kind": kind, "params": make(rng)}
+                )
                 if response is None or response.status_code != 202:
                     continue
                 job_id = response.json()["id"]
@@ -123,14 +144,18 @@ def run(base: str, clients: int, seconds: float, kinds: set[str], drain: float) 
     lost = load.lost_jobs(drain)
     five = sum(n for code, n in load.statuses.items() if code >= 500)
     print(f"load: {clients} clients for {seconds:.0f} s against {base}")
-    print(f"  jobs accepted      {len(load.accepted)}  finished {sum(load.outcomes.values())} "
-          f"{dict(load.outcomes)}")
+    print(
+        f"  jobs accepted      {len(load.accepted)}  finished {sum(load.outcomes.values())} "
+        f"{dict(load.outcomes)}"
+    )
     print(f"  job throughput     {sum(load.outcomes.values()) / elapsed:.1f} jobs/s")
     print(f"  request throughput {sum(load.statuses.values()) / elapsed:.1f} req/s")
     for name, values in (("request", load.request_latencies), ("job", load.job_latencies)):
-        print(f"  {name:7s} latency    p50 {percentile(values, .5) * 1000:7.1f} ms  "
-              f"p95 {percentile(values, .95) * 1000:7.1f} ms  "
-              f"p99 {percentile(values, .99) * 1000:7.1f} ms")
+        print(
+            f"  {name:7s} latency    p50 {percentile(values, 0.5) * 1000:7.1f} ms  "
+            f"p95 {percentile(values, 0.95) * 1000:7.1f} ms  "
+            f"p99 {percentile(values, 0.99) * 1000:7.1f} ms"
+        )
     print(f"  HTTP statuses      {dict(sorted(load.statuses.items()))}")
     print(f"  5xx answers        {five}")
     print(f"  transport errors   {dict(load.errors)}")

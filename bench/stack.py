@@ -16,9 +16,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import services  # noqa: E402
-
 from shared.settings import Settings  # noqa: E402
+from tests import services  # noqa: E402
 
 
 @contextmanager
@@ -45,14 +44,30 @@ def running_stack(workers: int = 2, concurrency: int = 1, api_workers: int = 2, 
     env["MLCALC_RATE_LIMIT_PER_MINUTE"] = "0"
     api_log = open(logs / "api.log", "ab")
     api = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "services.api:create_app()", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(api_workers), "--threads", "8",
-         "--worker-class", "gthread"],
-        cwd=ROOT, env=env, stdout=api_log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "services.api:create_app()",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(api_workers),
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=api_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     worker_processes = [
-        services.WorkerProcess(settings, logs / f"worker-{i}.log", concurrency=concurrency,
-                               beat=(i == 0))
+        services.WorkerProcess(
+            settings, logs / f"worker-{i}.log", concurrency=concurrency, beat=(i == 0)
+        )
         for i in range(workers)
     ]
     base = f"http://127.0.0.1:{port}"

@@ -12,7 +12,7 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from pydantic import ValidationError
 
-from shared.db import repository
+from shared.db import repository, reuse
 from shared.db.session import session_scope
 from shared.jobs.errors import describe_failure
 from shared.jobs.registry import get_kind, reuse_allowed
@@ -81,14 +81,17 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         if error["type"] == "internal-error":
             logger.exception("job %s (%s) raised", job_id, job.kind)
         with session_scope(url) as session:
-            repository.fail_job(session, job_id, error, attempt=attempt)
+            failed = repository.fail_job(session, job_id, error, attempt=attempt)
             repository.add_event(session, job_id, "failed", error["detail"])
+            if failed and settings.reuse_results:
+                reuse.fan_out(session, job, result=None, steps=None, extras=None, error=error)
         return "failed"
 
     elapsed = time.monotonic() - started
     with session_scope(url) as session:
-        stored = repository.finish_job(
-            session, job_id, attempt, result, steps, json_safe(extras) if extras else None
-        )
+        extras = json_safe(extras) if extras else None
+        stored = repository.finish_job(session, job_id, attempt, result, steps, extras)
+        if stored and settings.reuse_results:
+            reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
     logger.info("job %s (%s) finished in %.3f s, stored=%s", job_id, job.kind, elapsed, stored)
     return "succeeded" if stored else None

@@ -27,6 +27,19 @@ ENQUEUE_CHUNK = 500
 STREAM_CHUNK = 200
 
 
+def leaders(ids: list[str], jobs: list[ValidJob]) -> list[str]:
+    """The first job of each group of identical jobs: only these are sent;
+    the worker copies each leader's outcome to its group (shared.db.reuse)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for job_id, job in zip(ids, jobs, strict=True):
+        key = (job.kind, job.params_hash)
+        if key not in seen:
+            seen.add(key)
+            out.append(job_id)
+    return out
+
+
 def _owner() -> str | None:
     return g.get("owner_id")
 
@@ -66,8 +79,9 @@ def create_batch(body: BatchCreate):
         session.flush()
         ids = insert_many(session, valid, owner_id=_owner(), batch_id=batch_id)
         session.commit()
-        for start in range(0, len(ids), ENQUEUE_CHUNK):
-            enqueue(session, runtime().producer, ids[start : start + ENQUEUE_CHUNK])
+        to_send = leaders(ids, valid) if runtime().settings.reuse_results else ids
+        for start in range(0, len(to_send), ENQUEUE_CHUNK):
+            enqueue(session, runtime().producer, to_send[start : start + ENQUEUE_CHUNK])
     body = {
         "id": batch_id,
         "total": len(ids),
