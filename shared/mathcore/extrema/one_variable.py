@@ -16,6 +16,7 @@ import numpy as np
 import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.extrema import stationary
 from shared.mathcore.extrema.compare import decide_global, numeric_value
 from shared.mathcore.extrema.domain import (
     Component,
@@ -34,10 +35,7 @@ from shared.mathcore.printing import to_latex, to_plain
 
 logger = logging.getLogger(__name__)
 
-SOLVE_SECONDS = 3.0
 MATCH_RTOL = 1e-7
-# Members of an infinite family of critical points listed when f is not periodic.
-FAMILY_WINDOW = 20
 
 
 def _interval(a: sympy.Expr, b: sympy.Expr, open_: bool) -> sympy.Interval:
@@ -45,82 +43,6 @@ def _interval(a: sympy.Expr, b: sympy.Expr, open_: bool) -> sympy.Interval:
     if not (a.is_extended_real and b.is_extended_real) or not bool(a < b):
         raise ValueError(f"the interval [{to_plain(a)}, {to_plain(b)}] is empty or not real")
     return sympy.Interval(a, b, open_ or a.is_infinite, open_ or b.is_infinite)
-
-
-def _family_members(family: sympy.Set, lo: float, hi: float) -> list[sympy.Expr] | None:
-    """Members of a union of ImageSets n ↦ c0 + c1·n (n ∈ ℤ) inside (lo, hi)."""
-    parts = family.args if isinstance(family, sympy.Union) else (family,)
-    out = []
-    for part in parts:
-        if isinstance(part, sympy.FiniteSet):
-            out.extend(p for p in part if lo < float(p) < hi)
-            continue
-        if not (isinstance(part, sympy.ImageSet) and part.base_sets == (sympy.S.Integers,)):
-            return None
-        (n,), body = part.lamda.variables, part.lamda.expr
-        poly = sympy.Poly(body, n) if body.is_polynomial(n) else None
-        if poly is None or poly.degree() != 1:
-            return None
-        c1, c0 = (float(c) for c in poly.all_coeffs())
-        ends = sorted(((lo - c0) / c1, (hi - c0) / c1))
-        first = math.ceil(ends[0]) if math.isfinite(ends[0]) else None
-        last = math.floor(ends[1]) if math.isfinite(ends[1]) else None
-        if first is None or last is None:
-            return None
-        out.extend(
-            body.subs(n, k) for k in range(first, last + 1) if lo < float(body.subs(n, k)) < hi
-        )
-    return out
-
-
-def _rational_roots(fp: sympy.Expr, x: sympy.Symbol, inside: sympy.Interval):
-    """Real zeros of a rational f' = p/q in the open interval, exactly and
-    completely: real-root isolation of p (radicals or CRootOf), q ≠ 0."""
-    try:
-        with time_budget(SOLVE_SECONDS):
-            num, den = sympy.together(fp).as_numer_denom()
-            if not (num.is_polynomial(x) and den.is_polynomial(x)) or num.free_symbols - {x}:
-                return None
-            if num.is_zero:
-                return None
-            roots = []
-            for r in sympy.real_roots(sympy.Poly(num, x)):
-                if roots and roots[-1] == r:
-                    continue
-                if inside.contains(r) == sympy.true and den.subs(x, r) != 0:
-                    roots.append(r)
-            return roots
-    except (BudgetExceeded, sympy.PolynomialError, NotImplementedError, ValueError, TypeError):
-        return None
-
-
-def _solve_stationary(fp: sympy.Expr, x: sympy.Symbol, comp: Component):
-    """Solve f'(x) = 0 inside a component: (points, family or None), or None on failure."""
-    inside = sympy.Interval.open(comp.lo, comp.hi)
-    rational = _rational_roots(fp, x, inside)
-    if rational is not None:
-        return rational, None
-    try:
-        with time_budget(SOLVE_SECONDS):
-            sol = sympy.solveset(fp, x, inside)
-            if isinstance(sol, sympy.FiniteSet):
-                return [p for p in sol if p.is_real is not False], None
-            if sol is sympy.S.EmptySet:
-                return [], None
-            whole = sympy.solveset(fp, x, sympy.Reals)
-    except (BudgetExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
-        return None
-    if isinstance(whole, (sympy.ConditionSet, sympy.Complement, sympy.Intersection)):
-        return None
-    lo, hi = float(comp.lo), float(comp.hi)
-    members = _family_members(whole, lo, hi)
-    if members is not None:
-        return members, None
-    if math.isinf(lo) or math.isinf(hi):
-        window = _family_members(whole, max(lo, -FAMILY_WINDOW), min(hi, FAMILY_WINDOW))
-        if window is not None:
-            return window, whole
-    return None
 
 
 def _one_sided(fp: sympy.Expr, x: sympy.Symbol, c: sympy.Expr, side: str) -> sympy.Expr | None:
@@ -365,7 +287,7 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
     complete = True
     lo, hi = float(comp.lo), float(comp.hi)
     where = interval_text(sympy.Interval.open(comp.lo, comp.hi))
-    solved = _solve_stationary(fp, x, comp)
+    solved = stationary.solve_stationary(fp, x, comp)
     numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS)
     points: list[tuple[sympy.Expr, str, bool]] = []  # (x, kind, exact)
     if solved is None:
@@ -388,7 +310,7 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
                 make_step(
                     "solve",
                     f"f'({x}) = 0 has infinitely many solutions, {to_plain(family)}; those with "
-                    f"|{x}| ≤ {FAMILY_WINDOW} are examined.",
+                    f"|{x}| ≤ {stationary.FAMILY_WINDOW} are examined.",
                     before=f"{to_plain(fp)} = 0",
                     after=to_plain(family),
                 )
@@ -404,7 +326,9 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
             )
         points = [(p, "stationary", True) for p in exact_points]
         search_lo, search_hi = (
-            (lo, hi) if family is None else (max(lo, -FAMILY_WINDOW), min(hi, FAMILY_WINDOW))
+            (lo, hi)
+            if family is None
+            else (max(lo, -stationary.FAMILY_WINDOW), min(hi, stationary.FAMILY_WINDOW))
         )
         missed = [
             r
@@ -455,23 +379,10 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
     return found, steps, method, complete
 
 
-def _snap_root(r: float, fp: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, bool]:
-    """Recognise a numeric root of f' as a simple exact number when f' vanishes
-    there exactly (0.785398... -> pi/4); otherwise keep the float."""
-    try:
-        with time_budget(1.0):
-            guess = sympy.nsimplify(r, [sympy.pi, sympy.E], tolerance=1e-10)
-            if sympy.count_ops(guess) <= 12 and tidy(fp.subs(x, guess), 0.5) == 0:
-                return guess, True
-    except (BudgetExceeded, ValueError, TypeError, ZeroDivisionError):
-        pass
-    return sympy.Float(r, 15), False
-
-
 def _numeric_point(root, fp: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, str, bool]:
     if root.kind != "stationary":
         return sympy.Float(root.x, 15), root.kind, False
-    value, exact = _snap_root(root.x, fp, x)
+    value, exact = stationary.snap_root(root.x, fp, x)
     return value, root.kind, exact
 
 
