@@ -283,3 +283,37 @@ def test_power_with_symbolic_exponent():
 
 def test_e_to_the_x_base_is_exp():
     assert derivative_trace(E ** (2 * x), [x]).result == 2 * exp(2 * x)
+
+
+def test_simplification_respects_its_time_budget():
+    import time
+
+    big = sympy.diff(
+        sympy.tan(sin(x) ** 2 + cos(x)) ** 3 / (1 + exp(sin(x) * cos(x))) + sec(x**2) * csc(x), x
+    )
+    started = time.monotonic()
+    chosen = choose_simplified(big, budget_s=0.05)  # about 8 s without a budget
+    assert time.monotonic() - started < 1.5
+    assert check_equal(chosen, big, main=x).status == "ok"
+
+
+def test_simplification_in_a_thread_uses_cheap_forms_only(monkeypatch):
+    import threading
+
+    calls = []
+    real_simplify = sympy.simplify
+
+    def recording_simplify(expr, *args, **kwargs):
+        calls.append(threading.current_thread().name)
+        return real_simplify(expr, *args, **kwargs)
+
+    monkeypatch.setattr(sympy, "simplify", recording_simplify)
+    raw = sympy.diff(x * exp(-x) * cos(x), x)
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("chosen", choose_simplified(raw)))
+    worker.start()
+    worker.join(timeout=30)
+    assert calls == []  # unguarded by a budget outside the main thread: not tried
+    assert check_equal(out["chosen"], raw, main=x).status == "ok"
+    choose_simplified(raw)
+    assert calls == [threading.main_thread().name]

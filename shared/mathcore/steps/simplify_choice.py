@@ -11,6 +11,7 @@ budget and the cheap candidates stand in when it runs out.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -64,6 +65,11 @@ def choose_simplified(raw: sympy.Expr, budget_s: float = 1.0, full: bool = True)
     seen = {raw}
     raw_functions = _function_types(raw)
     candidates = list(_CHEAP)
+    if full and threading.current_thread() is not threading.main_thread():
+        # Budgets need SIGALRM, which only the main thread can arm; unguarded,
+        # simplify can run for minutes on a few hundred operations.
+        logger.debug("not in the main thread: cheap simplification only")
+        full = False
     if full:
         # simplify runs trigsimp itself; trigsimp alone only stands in when
         # simplify runs out of time.
