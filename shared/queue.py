@@ -60,7 +60,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_transport_options": transport_options,
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 3,
-        "broker_connection_max_retries": 3,
+        # Only the worker and beat read this: a worker must outlive a broker
+        # outage of any length (3 retries made it exit after ~12 s of Redis down).
+        "broker_connection_max_retries": None,
         "result_backend": None,
         "task_ignore_result": True,
         "task_serializer": "json",
