@@ -94,7 +94,11 @@ def run_job(job_id: str) -> str | None:
 @app.task(name=RECOVER_TASK, ignore_result=True, soft_time_limit=60, time_limit=90)
 def recover_jobs_task() -> int:
     """Resend jobs the broker lost and fail those out of attempts."""
-    return recover_jobs(_settings(), app, stale_after=timedelta(seconds=60))
+    settings = _settings()
+    # Four passes without a message: 60 s at the default 15 s interval, and
+    # seconds when a deployment (or a test) runs the loop more often.
+    stale_after = timedelta(seconds=max(2.0, 4 * settings.recovery_interval))
+    return recover_jobs(settings, app, stale_after=stale_after)
 
 
 def _pid() -> int:
