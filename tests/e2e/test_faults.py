@@ -1,0 +1,252 @@
+"""Faults on the real services: a killed worker, an emptied Redis, a restarted
+PostgreSQL and a memory blow-up. No accepted job may be lost or finished twice.
+
+The module starts its own redis-server (no persistence, so a restart comes
+back empty) and its own PostgreSQL cluster on free ports, and stops and
+restarts them under a live API (in this process) and live worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from shared.db.session import dispose_engines, session_scope
+from shared.settings import Settings
+from tests.conftest import wait_finished
+from tests.e2e.servers import PostgresServer, RedisServer
+from tests.services import WorkerProcess
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e, pytest.mark.timeout(240)]
+
+SLEEP = 8.0  # the long job a worker is killed in
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def pg_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        server.init()
+        from shared.db.migrate import upgrade
+
+        upgrade(server.url)
+        yield server
+    finally:
+        dispose_engines()
+        server.remove()
+
+
+@pytest.fixture(scope="module")
+def settings(pg_server, redis_server, tmp_path_factory) -> Settings:
+    """Short limits and a one-second recovery loop, so faults heal in seconds."""
+    return Settings(
+        database_url=pg_server.url,
+        broker_url=redis_server.url,
+        data_dir=tmp_path_factory.mktemp("fault-data"),
+        soft_time_limit=SLEEP + 4,
+        hard_time_limit=SLEEP + 6,
+        max_attempts=3,
+        recovery_interval=1.0,
+        rate_limit_per_minute=100_000,
+        kind_plugins=("tests.e2e.misbehaving_kinds",),
+    )
+
+
+@pytest.fixture(scope="module")
+def api(settings):
+    """The API, built once: it lives through every fault without a restart."""
+    from services.api import create_app
+
+    return create_app(settings, {"TESTING": True}).test_client()
+
+
+@pytest.fixture()
+def workers(settings, tmp_path) -> Iterator:
+    """Start workers on demand; every one still alive is stopped afterwards."""
+    started: list[WorkerProcess] = []
+
+    def start(name: str, *, beat: bool = False, concurrency: int = 1) -> WorkerProcess:
+        worker = WorkerProcess(
+            settings,
+            tmp_path / f"{name}.log",
+            concurrency=concurrency,
+            beat=beat,
+            hostname=f"{name}-{uuid.uuid4().hex[:4]}@%h",
+        )
+        started.append(worker)
+        worker.wait_ready(timeout=120)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def submit(api, kind: str, params: dict) -> dict:
+    response = api.post("/v1/jobs", json={"kind": kind, "params": params})
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()
+
+
+def wait_status(api, job_id: str, status: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = api.get(f"/v1/jobs/{job_id}").get_json()
+        if job["status"] == status:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never {status}: {job}")
+
+
+def db_count(settings: Settings, table: str, job_id: str, where: str = "") -> int:
+    with session_scope(settings.database_url) as session:
+        query = f"SELECT count(*) FROM {table} WHERE job_id = :id {where}"
+        return int(session.execute(text(query), {"id": job_id}).scalar_one())
+
+
+def worker_log(*workers: WorkerProcess) -> str:
+    return "\n".join(worker.log() for worker in workers)
+
+
+def test_kill_9_of_a_worker_mid_job_reruns_it_once_on_another(api, settings, workers):
+    doomed = workers("doomed")
+    job = submit(api, "test_sleep", {"seconds": SLEEP})
+    running = wait_status(api, job["id"], "running", timeout=60)
+    assert running["worker"].startswith("doomed-"), running
+    time.sleep(2)  # well inside the job
+    os.killpg(doomed.process.pid, signal.SIGKILL)
+    doomed.process.wait(timeout=10)
+
+    # The second worker runs the recovery loop; only the lease can tell it the
+    # first one died, since nothing of the first survived to say so.
+    survivor = workers("survivor", beat=True)
+    done = wait_finished(api, job["id"], timeout=SLEEP + 6 + 30 + 60)
+    assert done["status"] == "succeeded", (done, worker_log(survivor))
+    assert done["worker"].startswith("survivor-"), done
+    assert done["attempts"] == 2
+    assert done["result"]["slept"] == SLEEP
+    assert str(done["result"]["pid"]) == done["worker"].rsplit(":", 1)[1]
+    assert db_count(settings, "job_results", job["id"]) == 1
+    assert db_count(settings, "job_events", job["id"], "AND event = 'lease-expired'") == 1
+    assert db_count(settings, "job_events", job["id"], "AND event = 'started'") == 2
+
+    # A later redelivery of the dead worker's message must change nothing.
+    from shared.queue import make_producer, send_job
+
+    send_job(make_producer(settings), job["id"])
+    quick = submit(api, "derivative", {"expression": "x^5", "variable": "x"})
+    assert wait_finished(api, quick["id"])["status"] == "succeeded"
+    again = api.get(f"/v1/jobs/{job['id']}").get_json()
+    assert (again["attempts"], again["finished_at"]) == (2, done["finished_at"])
+    assert db_count(settings, "job_results", job["id"]) == 1
+
+
+def test_redis_restarted_empty_loses_no_job(api, settings, workers, redis_server):
+    worker = workers("steady", beat=True)
+    # The worker is busy with a long job, so the next jobs wait in Redis.
+    blocker = submit(api, "test_sleep", {"seconds": 3.0})
+    wait_status(api, blocker["id"], "running")
+    waiting = [
+        submit(api, "derivative", {"expression": f"x^{n} + sin(x)", "variable": "x"})
+        for n in range(2, 5)
+    ]
+    assert redis_server.client().llen("mlcalc") >= 2  # the messages are in Redis
+
+    redis_server.stop()
+    started = time.monotonic()
+    while_down = [
+        submit(api, "derivative", {"expression": f"cos({n}x)", "variable": "x"})
+        for n in range(2, 5)
+    ]
+    assert time.monotonic() - started < 20, "POST must not hang while the broker is down"
+    ready = api.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["broker"] != "ok"
+    for job in while_down:
+        assert api.get(f"/v1/jobs/{job['id']}").get_json()["status"] == "queued"
+    time.sleep(3)
+
+    redis_server.start()  # empty: every message above is gone
+    assert redis_server.client().dbsize() == 0
+    for job in [blocker, *waiting, *while_down]:
+        done = wait_finished(api, job["id"], timeout=90)
+        assert done["status"] == "succeeded", (done, worker.log())
+        assert db_count(settings, "job_results", job["id"]) == 1
+    assert worker.process.poll() is None, "the worker must survive the broker's restart"
+    assert api.get("/readyz").status_code == 200
+
+
+def test_postgres_restart_answers_503_then_recovers(api, settings, workers, pg_server):
+    worker = workers("pgfault", beat=True)
+    before = submit(api, "derivative", {"expression": "x ln(x)", "variable": "x"})
+    assert wait_finished(api, before["id"])["status"] == "succeeded"
+    # A job that runs through the outage and stores its result after it.
+    through = submit(api, "test_sleep", {"seconds": 6.0})
+    wait_status(api, through["id"], "running")
+
+    pg_server.stop()
+    try:
+        ready = api.get("/readyz")
+        assert ready.status_code == 503
+        body = ready.get_json()
+        assert body["status"] == "not ready" and body["checks"]["database"] != "ok", body
+        assert body["checks"]["broker"] == "ok"
+        for response in (
+            api.get(f"/v1/jobs/{before['id']}"),
+            api.get("/v1/jobs"),
+            api.post("/v1/jobs", json={"kind": "derivative", "params": {"expression": "x"}}),
+            api.post(
+                "/v1/jobs",
+                json={"kind": "derivative", "params": {"expression": "x^2", "variable": "x"}},
+            ),
+            api.delete(f"/v1/jobs/{before['id']}"),
+        ):
+            assert response.status_code in (503, 422), response.get_data(as_text=True)
+            assert response.mimetype == "application/problem+json"
+            if response.status_code == 503:
+                assert response.headers.get("Retry-After")
+                assert response.get_json()["status"] == 503
+        assert api.get("/healthz").status_code == 200
+        time.sleep(2)  # recovery passes fail meanwhile; the worker must shrug them off
+    finally:
+        pg_server.start()
+
+    assert api.get("/readyz").status_code == 200
+    done = wait_finished(api, through["id"], timeout=60)
+    assert done["status"] == "succeeded", (done, worker.log())
+    assert done["attempts"] == 1
+    after = submit(api, "derivative", {"expression": "tanh(x)", "variable": "x"})
+    assert wait_finished(api, after["id"])["status"] == "succeeded", worker.log()
+    assert worker.process.poll() is None
+
+
+def test_memory_blowup_fails_alone_beside_a_running_job(api, settings, workers):
+    workers("memory", concurrency=2)
+    neighbour = submit(api, "test_sleep", {"seconds": 10.0})
+    wait_status(api, neighbour["id"], "running")
+    hog = submit(api, "test_allocate", {"megabytes": settings.memory_limit_mb * 4})
+    failed = wait_finished(api, hog["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"]["type"] == "memory-limit", failed["error"]
+    assert failed["attempts"] == 1
+    # The neighbour still holds the other child, so the next job goes to the
+    # very child that hit the cap: it carries on and succeeds.
+    after = submit(api, "derivative", {"expression": "sqrt(x) e^x", "variable": "x"})
+    done = wait_finished(api, after["id"])
+    assert done["status"] == "succeeded"
+    assert done["worker"] == failed["worker"]
+    assert wait_finished(api, neighbour["id"])["status"] == "succeeded"
