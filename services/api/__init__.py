@@ -70,6 +70,8 @@ def check_body() -> Response | None:
     """Refuse oversized, non-JSON or malformed bodies before any view parses them."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/v1/"):
         return None
+    if request.routing_exception is not None:
+        return None  # no such route or method: the 404/405 (with Allow) comes first
     limit = runtime.runtime().settings.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         return problem_response(
