@@ -13,6 +13,7 @@ import signal
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -195,7 +196,7 @@ def test_postgres_restart_answers_503_then_recovers(api, settings, workers, pg_s
     before = submit(api, "derivative", {"expression": "x ln(x)", "variable": "x"})
     assert wait_finished(api, before["id"])["status"] == "succeeded"
     # A job that runs through the outage and stores its result after it.
-    through = submit(api, "test_sleep", {"seconds": 6.0})
+    through = submit(api, "test_sleep", {"seconds": SLEEP + 2})
     wait_status(api, through["id"], "running")
 
     pg_server.stop()
@@ -250,3 +251,48 @@ def test_memory_blowup_fails_alone_beside_a_running_job(api, settings, workers):
     assert done["status"] == "succeeded"
     assert done["worker"] == failed["worker"]
     assert wait_finished(api, neighbour["id"])["status"] == "succeeded"
+
+
+def test_recovery_pass_resends_lost_jobs_and_gives_up_after_max_attempts(
+    api, settings, redis_server
+):
+    """One recovery pass over rows set up as each fault leaves them."""
+    from shared.queue import QUEUE, make_producer
+    from workers.recovery import recover_jobs
+
+    ids = {
+        name: submit(api, "derivative", {"expression": f"x^{n} cos(x)", "variable": "x"})["id"]
+        for n, name in enumerate(["exhausted", "lost_worker", "live_lease", "lost_message"], 2)
+    }
+    redis = redis_server.client()
+    redis.delete(QUEUE)  # as after a Redis restart: every message is gone
+    expired = "lease_expires_at = now() - interval '1 s'"
+    rows = {
+        "exhausted": f"status = 'running', attempts = 3, {expired}",
+        "lost_worker": f"status = 'running', attempts = 1, {expired}",
+        "live_lease": "status = 'running', attempts = 1, lease_expires_at = now() + interval '1 h'",
+        "lost_message": "enqueued_at = now() - interval '2 min'",
+    }
+    with session_scope(settings.database_url) as session:
+        for name, change in rows.items():
+            session.execute(
+                text(f"UPDATE jobs SET {change}, worker = 'ghost' WHERE id = :id"),
+                {"id": ids[name]},
+            )
+
+    sent = recover_jobs(settings, make_producer(settings), stale_after=timedelta(seconds=60))
+
+    assert sent == 2
+    messages = [m.decode() for m in redis.lrange(QUEUE, 0, -1)]
+    for name in ("lost_worker", "lost_message"):
+        assert sum(ids[name] in m for m in messages) == 1, name
+    exhausted = api.get(f"/v1/jobs/{ids['exhausted']}").get_json()
+    assert exhausted["status"] == "failed"
+    assert exhausted["error"]["type"] == "attempts-exhausted"
+    assert "3 attempts" in exhausted["error"]["detail"]
+    assert api.get(f"/v1/jobs/{ids['lost_worker']}").get_json()["status"] == "queued"
+    assert db_count(settings, "job_events", ids["lost_worker"], "AND event = 'lease-expired'") == 1
+    assert api.get(f"/v1/jobs/{ids['live_lease']}").get_json()["status"] == "running"
+    # A second pass right away sends nothing: the queue holds their messages.
+    assert recover_jobs(settings, make_producer(settings), timedelta(seconds=60)) == 0
+    redis.delete(QUEUE)
