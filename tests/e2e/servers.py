@@ -21,7 +21,23 @@ import redis
 from tests.services import free_port, services_required
 
 REDIS_SERVER = os.environ.get("MLCALC_TEST_REDIS_SERVER", "/usr/bin/redis-server")
-PG_BIN = Path(os.environ.get("MLCALC_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _pg_bin() -> Path:
+    """The PostgreSQL server binaries: $MLCALC_TEST_PG_BIN, else the newest installed."""
+    if os.environ.get("MLCALC_TEST_PG_BIN"):
+        return Path(os.environ["MLCALC_TEST_PG_BIN"])
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("initdb")
+    return Path(on_path).parent if on_path else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 
 
 def _missing(what: str) -> None:
