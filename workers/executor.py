@@ -17,6 +17,7 @@ from shared.db.session import session_scope
 from shared.jobs.errors import describe_failure
 from shared.jobs.registry import get_kind, reuse_allowed
 from shared.jobs.serialize import json_safe
+from shared.mathcore.budget import BudgetExceeded
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         reuse_allowed.set(settings.reuse_results)
         output = kind.run(params)
         result, steps, extras = json_safe(output.result), json_safe(output.steps), output.extras
-    except (SoftTimeLimitExceeded, MemoryError, ValidationError, Exception) as exc:
+    except (SoftTimeLimitExceeded, BudgetExceeded, MemoryError, ValidationError, Exception) as exc:
         error = describe_failure(exc, settings)
         if error["type"] == "internal-error":
             logger.exception("job %s (%s) raised", job_id, job.kind)

@@ -17,8 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class BudgetExceeded(Exception):
-    """The guarded computation ran past its time budget."""
+REFIRE_SECONDS = 0.05
+
+
+class BudgetExceeded(BaseException):
+    """The guarded computation ran past its time budget.
+
+    A BaseException, like KeyboardInterrupt, because SymPy wraps much of its
+    work in ``except Exception`` and would otherwise swallow it and go on.
+    """
 
 
 def _in_main_thread() -> bool:
@@ -48,7 +55,9 @@ def time_budget(seconds: float) -> Iterator[None]:
     limit = seconds if outer_remaining == 0 else min(seconds, outer_remaining)
     inner_fires_first = outer_remaining == 0 or seconds < outer_remaining
     signal.signal(signal.SIGALRM, _expire if inner_fires_first else outer_handler)
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    # The interval re-fires the alarm until the block exits, in case a
+    # library swallowed the first one with a bare except.
+    signal.setitimer(signal.ITIMER_REAL, limit, REFIRE_SECONDS)
     try:
         yield
     finally:
