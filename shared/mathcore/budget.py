@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
 REFIRE_SECONDS = 0.05
 
 
