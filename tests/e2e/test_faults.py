@@ -8,6 +8,7 @@ restarts them under a live API (in this process) and live worker processes.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import time
@@ -103,6 +104,14 @@ def submit(api, kind: str, params: dict) -> dict:
     return response.get_json()
 
 
+def sleep_job(api, seconds: float) -> dict:
+    """A test_sleep job with params no earlier job had (equal params reuse a result)."""
+    return submit(api, "test_sleep", {"seconds": round(seconds + next(_unique) / 1000, 3)})
+
+
+_unique = itertools.count(1)
+
+
 def wait_status(api, job_id: str, status: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -125,7 +134,7 @@ def worker_log(*workers: WorkerProcess) -> str:
 
 def test_kill_9_of_a_worker_mid_job_reruns_it_once_on_another(api, settings, workers):
     doomed = workers("doomed")
-    job = submit(api, "test_sleep", {"seconds": SLEEP})
+    job = sleep_job(api, SLEEP)
     running = wait_status(api, job["id"], "running", timeout=60)
     assert running["worker"].startswith("doomed-"), running
     time.sleep(2)  # well inside the job
@@ -139,7 +148,8 @@ def test_kill_9_of_a_worker_mid_job_reruns_it_once_on_another(api, settings, wor
     assert done["status"] == "succeeded", (done, worker_log(survivor))
     assert done["worker"].startswith("survivor-"), done
     assert done["attempts"] == 2
-    assert done["result"]["slept"] == SLEEP
+    assert done["result"]["slept"] == job["params"]["seconds"]
+    assert not done["cached"]
     assert str(done["result"]["pid"]) == done["worker"].rsplit(":", 1)[1]
     assert db_count(settings, "job_results", job["id"]) == 1
     assert db_count(settings, "job_events", job["id"], "AND event = 'lease-expired'") == 1
@@ -159,7 +169,7 @@ def test_kill_9_of_a_worker_mid_job_reruns_it_once_on_another(api, settings, wor
 def test_redis_restarted_empty_loses_no_job(api, settings, workers, redis_server):
     worker = workers("steady", beat=True)
     # The worker is busy with a long job, so the next jobs wait in Redis.
-    blocker = submit(api, "test_sleep", {"seconds": 3.0})
+    blocker = sleep_job(api, 3.0)
     wait_status(api, blocker["id"], "running")
     waiting = [
         submit(api, "derivative", {"expression": f"x^{n} + sin(x)", "variable": "x"})
@@ -196,7 +206,7 @@ def test_postgres_restart_answers_503_then_recovers(api, settings, workers, pg_s
     before = submit(api, "derivative", {"expression": "x ln(x)", "variable": "x"})
     assert wait_finished(api, before["id"])["status"] == "succeeded"
     # A job that runs through the outage and stores its result after it.
-    through = submit(api, "test_sleep", {"seconds": SLEEP + 2})
+    through = sleep_job(api, SLEEP + 2)
     wait_status(api, through["id"], "running")
 
     pg_server.stop()
@@ -237,7 +247,7 @@ def test_postgres_restart_answers_503_then_recovers(api, settings, workers, pg_s
 
 def test_memory_blowup_fails_alone_beside_a_running_job(api, settings, workers):
     workers("memory", concurrency=2)
-    neighbour = submit(api, "test_sleep", {"seconds": 10.0})
+    neighbour = sleep_job(api, 10.0)
     wait_status(api, neighbour["id"], "running")
     hog = submit(api, "test_allocate", {"megabytes": settings.memory_limit_mb * 4})
     failed = wait_finished(api, hog["id"])
