@@ -45,6 +45,8 @@ def pg_settings(pg_url, redis_prefix, tmp_path_factory) -> Settings:
         max_attempts=2,
         recovery_interval=2.0,
         kind_plugins=("tests.e2e.misbehaving_kinds",),
+        # Tests poll fast; rate limits have their own test (test_access.py).
+        rate_limit_per_minute=0,
     )
 
 

@@ -154,8 +154,9 @@ class WorkerProcess:
             time.sleep(0.2)
         raise RuntimeError(f"worker not ready after {timeout}s:\n{self.log()}")
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:]
+    def log(self, tail: int | None = 5000) -> str:
+        text = self.log_path.read_text(errors="replace")
+        return text if tail is None else text[-tail:]
 
     def stop(self) -> None:
         if self.process.poll() is None:

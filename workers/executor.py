@@ -49,10 +49,12 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
             repository.fail_job(session, job_id, error, attempt=attempt)
         return "failed"
 
+    kind = get_kind(job.kind)
+    may_reuse = settings.reuse_results and kind is not None and kind.reusable
     with session_scope(url) as session:
         reusable = (
             repository.find_reusable_result(session, job.kind, job.params_hash)
-            if settings.reuse_results
+            if may_reuse
             else None
         )
         if reusable is not None and reusable.id != job_id and reusable.result is not None:
@@ -70,11 +72,10 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
 
     started = time.monotonic()
     try:
-        kind = get_kind(job.kind)
         if kind is None:
             raise LookupError(f"unknown job kind {job.kind!r}")
         params = kind.params_model.model_validate(job.params)
-        reuse_allowed.set(settings.reuse_results)
+        reuse_allowed.set(may_reuse)
         output = kind.run(params)
         result, steps, extras = json_safe(output.result), json_safe(output.steps), output.extras
     except (SoftTimeLimitExceeded, BudgetExceeded, MemoryError, ValidationError, Exception) as exc:
@@ -84,7 +85,7 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         with session_scope(url) as session:
             failed = repository.fail_job(session, job_id, error, attempt=attempt)
             repository.add_event(session, job_id, "failed", error["detail"])
-            if failed and settings.reuse_results:
+            if failed and may_reuse:
                 reuse.fan_out(session, job, result=None, steps=None, extras=None, error=error)
         return "failed"
 
@@ -92,7 +93,7 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
     with session_scope(url) as session:
         extras = json_safe(extras) if extras else None
         stored = repository.finish_job(session, job_id, attempt, result, steps, extras)
-        if stored and settings.reuse_results:
+        if stored and may_reuse:
             reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
     logger.info("job %s (%s) finished in %.3f s, stored=%s", job_id, job.kind, elapsed, stored)
     return "succeeded" if stored else None

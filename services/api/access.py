@@ -27,6 +27,8 @@ OPEN_PATHS = ("/v1/openapi.json", "/v1/swagger", "/v1/")
 def init_app(app: Flask, settings: Settings) -> None:
     app.before_request(authenticate)
     app.extensions["mlcalc-ratelimit"] = _limiter_client(settings)
+    # Deployments sharing one Redis keep separate counts, as their queues do.
+    app.extensions["mlcalc-ratelimit-prefix"] = settings.broker_key_prefix
 
 
 def _limiter_client(settings: Settings) -> redis.Redis | None:
@@ -77,7 +79,8 @@ def rate_limit(subject: str, per_minute: int) -> Response | None:
         return None
     now = time.time()
     window = int(now // 60)
-    key = f"mlcalc:ratelimit:{subject}:{window}"
+    prefix = current_app.extensions.get("mlcalc-ratelimit-prefix", "")
+    key = f"{prefix}mlcalc:ratelimit:{subject}:{window}"
     try:
         pipe = client.pipeline()
         pipe.incr(key)

@@ -20,6 +20,7 @@ from services.api.spec import error_responses
 from services.api.submission import ValidJob, check_job, enqueue, insert_many
 from shared.db import repository
 from shared.db.models import Batch, Job, JobStatus, new_id, utcnow
+from shared.jobs.registry import get_kind
 
 bp = APIBlueprint("batches", __name__, url_prefix="/v1", abp_tags=[Tag(name="batches")])
 
@@ -34,7 +35,7 @@ def leaders(ids: list[str], jobs: list[ValidJob]) -> list[str]:
     out = []
     for job_id, job in zip(ids, jobs, strict=True):
         key = (job.kind, job.params_hash)
-        if key not in seen:
+        if key not in seen or not get_kind(job.kind).reusable:
             seen.add(key)
             out.append(job_id)
     return out

@@ -46,6 +46,9 @@ class JobKind:
     name: str
     params_model: type[BaseModel]
     run: Callable[[Any], JobOutput]
+    # Whether equal params always give the same answer, so a finished
+    # result may stand in for a new job.
+    reusable: bool = True
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -54,11 +57,11 @@ _KINDS: dict[str, JobKind] = {}
 reuse_allowed: ContextVar[bool] = ContextVar("reuse_allowed", default=True)
 
 
-def job_kind(name: str, params: type[BaseModel]) -> Callable:
+def job_kind(name: str, params: type[BaseModel], *, reusable: bool = True) -> Callable:
     """Register the decorated function as the runner of job kind ``name``."""
 
     def decorate(fn: Callable[[Any], JobOutput]) -> Callable[[Any], JobOutput]:
-        _KINDS[name] = JobKind(name=name, params_model=params, run=fn)
+        _KINDS[name] = JobKind(name=name, params_model=params, run=fn, reusable=reusable)
         return fn
 
     return decorate

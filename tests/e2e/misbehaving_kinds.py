@@ -17,7 +17,7 @@ class SleepParams(KindParams):
     busy: bool = False
 
 
-@job_kind("test_sleep", params=SleepParams)
+@job_kind("test_sleep", params=SleepParams, reusable=False)
 def run_sleep(params: SleepParams) -> JobOutput:
     """Sleep (or spin) for the given time; a stand-in for a long solve."""
     deadline = time.monotonic() + params.seconds
@@ -31,7 +31,7 @@ class AllocateParams(KindParams):
     megabytes: int = Field(ge=1, le=1_000_000)
 
 
-@job_kind("test_allocate", params=AllocateParams)
+@job_kind("test_allocate", params=AllocateParams, reusable=False)
 def run_allocate(params: AllocateParams) -> JobOutput:
     """Allocate a block of memory and touch it."""
     block = bytearray(params.megabytes * 1024 * 1024)
@@ -42,7 +42,7 @@ class CrashParams(KindParams):
     code: int = 1
 
 
-@job_kind("test_crash", params=CrashParams)
+@job_kind("test_crash", params=CrashParams, reusable=False)
 def run_crash(params: CrashParams) -> JobOutput:
     """Kill the worker process that runs it, every time."""
     os._exit(params.code)

@@ -33,7 +33,7 @@ def test_derivative_job_succeeds_with_steps(client, worker):
     assert done["attempts"] == 1 and done["worker"]
     assert done["started_at"] <= done["finished_at"]
     # The worker's JSON log lines carry the job id.
-    tagged = [json.loads(line) for line in worker.log().splitlines() if job["id"] in line]
+    tagged = [json.loads(line) for line in worker.log(tail=None).splitlines() if job["id"] in line]
     assert any(entry.get("job_id") == job["id"] for entry in tagged)
 
 
