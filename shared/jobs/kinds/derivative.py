@@ -104,7 +104,10 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
             raise JobInputError("No independent variable", "the equation has no other variable")
         from shared.mathcore.steps import implicit_derivative_trace
 
-        trace = implicit_derivative_trace(lhs, rhs, x, y)
+        try:
+            trace = implicit_derivative_trace(lhs, rhs, x, y)
+        except ValueError as exc:  # y absent, or dy/dx drops out of the equation
+            raise JobInputError("No implicit derivative", str(exc)) from None
     else:
         expr = parse_field(params.expression, variables=names, syntax=params.syntax)
         if params.variables is not None:
