@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from shared.settings import Settings, load_settings
 
@@ -22,7 +23,10 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def worker_command(settings: Settings, concurrency: int, beat: bool) -> list[str]:
+def worker_command(
+    settings: Settings, concurrency: int, beat: bool, schedule: Path | None = None
+) -> list[str]:
+    """The Celery worker command line for ``settings`` (beat: with recovery)."""
     command = [
         sys.executable,
         "-m",
@@ -40,8 +44,8 @@ def worker_command(settings: Settings, concurrency: int, beat: bool) -> list[str
         "--without-mingle",
     ]
     if beat:
-        schedule = settings.data_dir / "celerybeat-schedule"
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        schedule = schedule or settings.data_dir / "celerybeat-schedule"
+        schedule.parent.mkdir(parents=True, exist_ok=True)
         command += ["--beat", "--schedule", str(schedule)]
     return command
 
@@ -132,8 +136,6 @@ def _client(settings: Settings, args: argparse.Namespace):
 
 def cmd_batch(settings: Settings, args: argparse.Namespace) -> int:
     """Submit a JSONL or CSV file of jobs, show progress, write the results."""
-    from pathlib import Path
-
     from services.client import run_batch_file
 
     source = Path(args.file)

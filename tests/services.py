@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from contextlib import closing
@@ -20,6 +19,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+
+from services.cli import worker_command
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("MLCALC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -113,27 +114,9 @@ class WorkerProcess:
     ) -> None:
         self.settings = settings
         self.log_path = log_path
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "workers.celery_app",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            str(concurrency),
-            "--pool",
-            "prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--hostname",
-            hostname or f"test-{uuid.uuid4().hex[:6]}@%h",
-        ]
-        if beat:
-            command += ["--beat", "--schedule", str(log_path.with_suffix(".beat"))]
+        command = worker_command(
+            settings, concurrency, beat, schedule=log_path.with_suffix(".beat")
+        ) + ["--without-heartbeat", "--hostname", hostname or f"test-{uuid.uuid4().hex[:6]}@%h"]
         self._log = open(log_path, "ab")
         self.process = subprocess.Popen(
             command,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from shared.jobs.fields import KindParams
+from shared.jobs.optimizer_options import OptimizerOptions
 from shared.jobs.registry import JobOutput, job_kind
 from shared.mathcore.fit import fit_model
 from shared.mathcore.optimize.rules import RULE_OPTIONS, RULES
@@ -24,18 +25,10 @@ FitMethod = Literal[
 ]  # fmt: skip
 
 
-class OptimizerSpec(KindParams):
+class OptimizerSpec(OptimizerOptions):
     """How to fit: the ``optimize`` options plus ``batch_size`` and ``seed``."""
 
     method: FitMethod = "gd"
-    learning_rate: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
-    max_iter: int = Field(default=1000, ge=0, le=100_000)
-    tol: float = Field(default=1e-6, ge=0, allow_inf_nan=False)
-    momentum: float | None = Field(default=None, ge=0, lt=1)
-    eps: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    alpha: float | None = Field(default=None, ge=0, le=1)
-    beta1: float | None = Field(default=None, ge=0, lt=1)
-    beta2: float | None = Field(default=None, ge=0, lt=1)
     batch_size: int | None = Field(default=None, ge=1, le=MAX_ROWS)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
 
@@ -48,15 +41,6 @@ class OptimizerSpec(KindParams):
         if self.batch_size is not None and self.method not in RULES:
             raise ValueError(f"batch_size applies to {', '.join(RULES)}, not {self.method}")
         return self
-
-    def method_options(self) -> dict[str, float | None]:
-        return {
-            "momentum": self.momentum,
-            "eps": self.eps,
-            "alpha": self.alpha,
-            "beta1": self.beta1,
-            "beta2": self.beta2,
-        }
 
 
 class FitParams(KindParams):

@@ -16,12 +16,12 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from shared.jobs.fields import (
     ExactNumber,
     ExpressionText,
-    KindParams,
     Syntax,
     VariableName,
     parse_field,
     parse_number_field,
 )
+from shared.jobs.optimizer_options import OptimizerOptions
 from shared.jobs.registry import JobInputError, JobOutput, job_kind
 from shared.mathcore.optimize import CompileError, run_multistart, run_optimizer
 from shared.mathcore.optimize.runner import check_method
@@ -29,7 +29,6 @@ from shared.mathcore.optimize.scipy_methods import SCIPY_METHODS
 from shared.mathcore.printing import to_float, to_latex, to_plain
 
 MAX_VARIABLES = 50
-MAX_ITER = 100_000
 MAX_STARTS = 10_000
 # SciPy methods cannot be vectorised: each start is its own solve (~1–5 ms).
 MAX_SCIPY_STARTS = 1_000
@@ -65,7 +64,7 @@ def point_values(point: dict, names: list[str]) -> list[float]:
     return values
 
 
-class OptimizeParams(KindParams):
+class OptimizeParams(OptimizerOptions):
     """Params of an optimize job, as in the contract (plus ``starts``, ``step_tol``)."""
 
     syntax: Syntax = "plain"
@@ -73,15 +72,7 @@ class OptimizeParams(KindParams):
     start: Point | None = Field(default=None, max_length=MAX_VARIABLES)
     starts: list[Point] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
     method: Method = "gd"
-    learning_rate: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
-    max_iter: int = Field(default=1000, ge=0, le=MAX_ITER)
-    tol: float = Field(default=1e-6, ge=0, allow_inf_nan=False)
     step_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    momentum: float | None = Field(default=None, ge=0, lt=1)
-    eps: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
-    alpha: float | None = Field(default=None, ge=0, le=1)
-    beta1: float | None = Field(default=None, ge=0, lt=1)
-    beta2: float | None = Field(default=None, ge=0, lt=1)
     line_search: bool | None = None
     expression: ExpressionText
 
@@ -124,15 +115,6 @@ class OptimizeParams(KindParams):
                     f"starts x max_iter may be at most {MAX_MULTISTART_WORK:,} per job"
                 )
         return self
-
-    def method_options(self) -> dict[str, float | None]:
-        return {
-            "momentum": self.momentum,
-            "eps": self.eps,
-            "alpha": self.alpha,
-            "beta1": self.beta1,
-            "beta2": self.beta2,
-        }
 
 
 @job_kind("optimize", params=OptimizeParams)
