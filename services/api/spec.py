@@ -12,6 +12,9 @@ from typing import Any
 
 from flask_openapi3 import OpenAPI
 
+from shared.jobs.registry import load_kinds
+
+REF_TEMPLATE = "#/components/schemas/{model}"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 COMMON_ERRORS = (400, 413, 415, 422, 500, 503)
 DESCRIPTIONS = {
@@ -41,11 +44,27 @@ def error_responses(*codes: int) -> dict[int, dict[str, Any]]:
     return {code: problem_response(code) for code in codes}
 
 
+def kind_params_schemas(schemas: dict[str, Any]) -> dict[str, Any]:
+    """Add each registered kind's params model to ``schemas``; return the
+    ``params`` schema that accepts any of them (the kind decides which)."""
+    refs = []
+    for name, kind in sorted(load_kinds().items()):
+        schema = kind.params_model.model_json_schema(ref_template=REF_TEMPLATE)
+        schemas.update(schema.pop("$defs", {}))
+        schema["description"] = f"params of a {name!r} job. " + schema.get("description", "")
+        schemas[kind.params_model.__name__] = schema
+        refs.append({"$ref": REF_TEMPLATE.format(model=kind.params_model.__name__)})
+    return {"anyOf": refs, "description": "the params of the job's kind"}
+
+
 class ServiceOpenAPI(OpenAPI):
-    """flask-openapi3's app with problem documents wired into the spec."""
+    """flask-openapi3's app with problem documents and kinds' params wired into the spec."""
 
     def generate_spec_json(self) -> None:
         super().generate_spec_json()
+        schemas = self.spec_json.setdefault("components", {}).setdefault("schemas", {})
+        if "JobCreate" in schemas:
+            schemas["JobCreate"]["properties"]["params"] = kind_params_schemas(schemas)
         for path_item in self.spec_json.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.setdefault("responses", {})
