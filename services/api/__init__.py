@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     settings = settings or load_settings()
     app = ServiceOpenAPI(
         __name__,
+        static_folder=None,  # the web blueprint serves /static
         info=Info(
             title="mlcalc",
             version=API_VERSION,

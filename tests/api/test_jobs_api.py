@@ -180,6 +180,17 @@ def test_openapi_is_generated_and_complete(client):
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.parametrize("page", ["/", "/docs"])
+def test_pages_load_their_assets_locally(client, page):
+    import re
+
+    html = client.get(page).data.decode()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert assets, html
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+
+
 def test_metrics_count_jobs_by_kind_and_status(client):
     before = client.get("/metrics").data.decode()
     post(client, DERIVATIVE)

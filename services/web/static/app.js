@@ -76,6 +76,16 @@ async function poll(url) {
   }
 }
 
+// A link like /?kind=derivative&params={...} fills the form and solves it,
+// so course staff can share a worked problem.
+function loadFromUrl() {
+  const query = new URLSearchParams(window.location.search);
+  if (!query.has("params")) return false;
+  document.getElementById("kind").value = query.get("kind") || "derivative";
+  document.getElementById("params").value = query.get("params");
+  return true;
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   let params;
@@ -86,10 +96,13 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   showStatus("Solving…", false);
+  const kind = document.getElementById("kind").value;
+  const link = new URLSearchParams({ kind, params: JSON.stringify(params) });
+  window.history.replaceState(null, "", `?${link}`);
   const response = await fetch("/v1/jobs", {
     method: "POST",
     headers: { "Content-Type": "application/json", Prefer: "wait=10" },
-    body: JSON.stringify({ kind: document.getElementById("kind").value, params }),
+    body: JSON.stringify({ kind, params }),
   });
   const body = await response.json();
   if (!response.ok) {
@@ -103,3 +116,5 @@ form.addEventListener("submit", async (event) => {
     await poll(response.headers.get("Location"));
   }
 });
+
+if (loadFromUrl()) form.requestSubmit();
