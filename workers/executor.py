@@ -68,6 +68,7 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
                 reusable.result.extras,
                 cached=True,
             )
+            logger.info("job %s reused the result of job %s", job_id, reusable.id)
             return "succeeded" if stored else None
 
     started = time.monotonic()

@@ -20,7 +20,9 @@ def submit(client, kind, params, **headers):
 
 def test_derivative_job_succeeds_with_steps(client, worker):
     job = submit(
-        client, "derivative", {"expression": "x^2 sin(x)", "variable": "x", "at": {"x": "pi"}}
+        client,
+        "derivative",
+        {"expression": "x^2*sin(x)", "variable": "x", "at": {"x": "pi"}},
     )
     done = wait_finished(client, job["id"])
     assert done["status"] == "succeeded", done
@@ -32,6 +34,7 @@ def test_derivative_job_succeeds_with_steps(client, worker):
     )
     assert done["attempts"] == 1 and done["worker"]
     assert done["started_at"] <= done["finished_at"]
+    assert done["cached"] is False  # no other test submits these exact params
     # The worker's JSON log lines carry the job id.
     tagged = [json.loads(line) for line in worker.log(tail=None).splitlines() if job["id"] in line]
     assert any(entry.get("job_id") == job["id"] for entry in tagged)
