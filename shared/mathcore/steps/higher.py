@@ -22,7 +22,7 @@ from shared.mathcore.steps.render import (
     iter_nodes,
     render_rule,
 )
-from shared.mathcore.steps.simplify_choice import choose_simplified
+from shared.mathcore.steps.simplify_choice import SIMPLIFY_BUDGET_S, choose_simplified
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
@@ -56,7 +56,7 @@ def simplify_node(raw: sympy.Expr, simplified: sympy.Expr) -> StepNode:
 def derivative_trace(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    simplify_budget_s: float = 1.0,
+    simplify_budget_s: float = SIMPLIFY_BUDGET_S,
     full_simplify: bool = True,
 ) -> DerivativeTrace:
     """Differentiate ``expr`` by each of ``variables`` in turn, with steps.

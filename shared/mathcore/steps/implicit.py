@@ -14,7 +14,7 @@ from shared.mathcore.printing import to_plain
 from shared.mathcore.steps.higher import DerivativeTrace, simplify_node
 from shared.mathcore.steps.matchers import build_rule
 from shared.mathcore.steps.render import StepNode, render_rule
-from shared.mathcore.steps.simplify_choice import choose_simplified
+from shared.mathcore.steps.simplify_choice import SIMPLIFY_BUDGET_S, choose_simplified
 
 # Step kinds for the checks (see render.DERIVATIVE): both sides differentiated;
 # an equation rewritten with the same lhs - rhs; an equation solved for ``var``.
@@ -26,7 +26,7 @@ def implicit_derivative_trace(
     rhs: sympy.Expr,
     x: sympy.Symbol,
     y: sympy.Symbol,
-    simplify_budget_s: float = 1.0,
+    simplify_budget_s: float = SIMPLIFY_BUDGET_S,
 ) -> DerivativeTrace:
     """Return dy/dx for the equation lhs = rhs, with y a function of x.
 
