@@ -89,6 +89,19 @@ def run_direct(exprs: list[str]) -> float:
     return time.monotonic() - started
 
 
+def run_engine(exprs: list[str], sample: int = 100) -> float:
+    """Seconds per job for the derivative kind itself (trace, simplify,
+    render) in this process, on an even sample: the pipeline's floor."""
+    from shared.jobs.registry import get_kind
+
+    kind = get_kind("derivative")
+    chosen = exprs[:: max(1, len(exprs) // sample)][:sample]
+    started = time.monotonic()
+    for expr in chosen:
+        kind.run(kind.params_model.model_validate({"expression": expr, "variable": "x"}))
+    return (time.monotonic() - started) / len(chosen)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=1000)
@@ -99,6 +112,7 @@ def main() -> None:
     with running_stack(workers=args.workers) as (base, _):
         elapsed, latencies = run_http(base, exprs, args.clients)
     direct = run_direct(exprs)
+    engine = run_engine(exprs)
     rate = len(exprs) / elapsed
     print(f"pipeline: {len(exprs)} derivative jobs over HTTP, {args.workers} worker process(es)")
     print(f"  throughput        {rate:8.1f} jobs/s  ({elapsed:.2f} s total)")
@@ -110,6 +124,12 @@ def main() -> None:
         f"({direct:.2f} s)"
     )
     print(f"ratio direct/pipeline throughput: {(len(exprs) / direct) / rate:.1f}x")
+    floor = args.workers / engine
+    print(
+        f"derivative kind in one process (steps, simplify, render): {engine * 1000:.1f} ms/job, "
+        f"so {args.workers} worker(s) could do at most {floor:.1f} jobs/s; "
+        f"the pipeline reached {rate / floor:.0%} of that"
+    )
 
 
 if __name__ == "__main__":
