@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from shared.db.session import ensure_sqlite_folder
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,4 +21,5 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database at ``database_url`` up to ``revision``."""
+    ensure_sqlite_folder(database_url)
     command.upgrade(alembic_config(database_url), revision)

@@ -42,3 +42,18 @@ def test_upgrade_empty_postgres_matches_models():
         _assert_models_match(url.replace("postgresql://", "postgresql+psycopg://"))
     finally:
         services.drop_pg_database(url)
+
+
+def test_upgrade_creates_the_sqlite_folder(tmp_path):
+    url = f"sqlite:///{tmp_path / 'not-yet' / 'there' / 'mlcalc.db'}"
+    upgrade(url)  # a fresh checkout has no var/ folder for the default database
+    _assert_models_match(url)
+
+
+def test_default_database_is_relative_var_folder(tmp_path, monkeypatch):
+    from shared.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({})
+    upgrade(settings.database_url)
+    assert (tmp_path / "var" / "mlcalc.db").exists()
