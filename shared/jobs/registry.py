@@ -52,6 +52,9 @@ class JobKind:
 
 
 _KINDS: dict[str, JobKind] = {}
+# Set once the built-in kind modules were imported; a plugin registering a
+# kind first must not hide them.
+_builtins_loaded = False
 
 # Set by the executor from the settings: may a kind reuse earlier solutions?
 reuse_allowed: ContextVar[bool] = ContextVar("reuse_allowed", default=True)
@@ -71,6 +74,8 @@ def load_kinds(plugins: tuple[str, ...] = ()) -> dict[str, JobKind]:
     """Import every kind module (and ``plugins``) once and return the registry."""
     for plugin in plugins:
         importlib.import_module(plugin)
+    global _builtins_loaded
+    _builtins_loaded = True
     for module in KIND_MODULES:
         try:
             importlib.import_module(f"shared.jobs.kinds.{module}")
@@ -83,6 +88,6 @@ def load_kinds(plugins: tuple[str, ...] = ()) -> dict[str, JobKind]:
 
 def get_kind(name: str) -> JobKind | None:
     """Return the registered kind called ``name``, or None."""
-    if not _KINDS:
+    if not _builtins_loaded:
         load_kinds()
     return _KINDS.get(name)

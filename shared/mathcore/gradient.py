@@ -17,6 +17,7 @@ import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.printing import to_float, to_latex, to_plain
+from shared.mathcore.symbols import as_expr
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def _exact_eigenvalues(matrix: sympy.Matrix) -> list[str] | None:
 
 
 def _point_text(variables: Sequence[sympy.Symbol], at: dict[sympy.Symbol, sympy.Expr]) -> str:
-    return "(" + ", ".join(to_plain(sympy.sympify(at[v])) for v in variables) + ")"
+    return "(" + ", ".join(to_plain(as_expr(at[v])) for v in variables) + ")"
 
 
 def gradient_result(

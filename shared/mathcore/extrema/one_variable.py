@@ -32,6 +32,7 @@ from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d
 from shared.mathcore.extrema.result import Candidate, CriticalPoint, ExtremaResult
 from shared.mathcore.gradient import make_step, tidy
 from shared.mathcore.printing import to_latex, to_plain
+from shared.mathcore.symbols import as_expr
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ MATCH_RTOL = 1e-7
 
 
 def _interval(a: sympy.Expr, b: sympy.Expr, open_: bool) -> sympy.Interval:
-    a, b = sympy.sympify(a), sympy.sympify(b)
+    a, b = as_expr(a), as_expr(b)
     if not (a.is_extended_real and b.is_extended_real) or not bool(a < b):
         raise ValueError(f"the interval [{to_plain(a)}, {to_plain(b)}] is empty or not real")
     return sympy.Interval(a, b, open_ or a.is_infinite, open_ or b.is_infinite)

@@ -23,6 +23,7 @@ from shared.mathcore.steps.render import (
     render_rule,
 )
 from shared.mathcore.steps.simplify_choice import SIMPLIFY_BUDGET_S, choose_simplified
+from shared.mathcore.symbols import as_expr
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
@@ -69,7 +70,7 @@ def derivative_trace(
     """
     if not variables:
         raise ValueError("differentiate by at least one variable")
-    expr = sympy.sympify(expr)
+    expr = as_expr(expr)
     others = {s for s in expr.free_symbols}
     wrap = len(variables) > 1 or bool(others - {variables[0]})
     nodes: list[StepNode] = []

@@ -15,6 +15,7 @@ from shared.mathcore.steps.higher import DerivativeTrace, simplify_node
 from shared.mathcore.steps.matchers import build_rule
 from shared.mathcore.steps.render import StepNode, render_rule
 from shared.mathcore.steps.simplify_choice import SIMPLIFY_BUDGET_S, choose_simplified
+from shared.mathcore.symbols import as_expr
 
 # Step kinds for the checks (see render.DERIVATIVE): both sides differentiated;
 # an equation rewritten with the same lhs - rhs; an equation solved for ``var``.
@@ -34,7 +35,7 @@ def implicit_derivative_trace(
     >>> implicit_derivative_trace(x**2 + y**2, sympy.Integer(25), x, y).result
     -x/y
     """
-    lhs, rhs = sympy.sympify(lhs), sympy.sympify(rhs)
+    lhs, rhs = as_expr(lhs), as_expr(rhs)
     if not (lhs.has(y) or rhs.has(y)):
         raise ValueError(f"the equation does not involve {y}")
     y_of_x = sympy.Function(y.name, real=True)(x)

@@ -37,6 +37,7 @@ from shared.mathcore.steps.rules import (
     SumRule,
     TrigRule,
 )
+from shared.mathcore.symbols import as_expr
 
 _TABLE_RULES: dict[type, type[Rule]] = {
     **{f: TrigRule for f in TRIG},
@@ -54,7 +55,7 @@ def build_rule(expr: sympy.Expr, var: sympy.Symbol) -> Rule:
     >>> build_rule(sympy.sin(x**2), x).result()
     2*x*cos(x**2)
     """
-    return _match(sympy.sympify(expr), var, frozenset())
+    return _match(as_expr(expr), var, frozenset())
 
 
 def _match(expr: sympy.Expr, var: sympy.Symbol, taken: frozenset[str]) -> Rule:
