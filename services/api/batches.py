@@ -7,13 +7,14 @@ import io
 import json as jsonlib
 from collections.abc import Iterator
 
-from flask import Response, g, json, stream_with_context
+from flask import Response, stream_with_context
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from services.api.problems import ApiProblem
 from services.api.resources import job_resource
+from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
 from services.api.schemas import BatchAccepted, BatchCreate, BatchPath, BatchStatus
 from services.api.spec import error_responses
@@ -41,13 +42,9 @@ def leaders(ids: list[str], jobs: list[ValidJob]) -> list[str]:
     return out
 
 
-def _owner() -> str | None:
-    return g.get("owner_id")
-
-
 def _load_batch(session, batch_id: str) -> Batch:
     batch = session.get(Batch, batch_id)
-    if batch is None or (_owner() is not None and batch.owner_id != _owner()):
+    if batch is None or (current_owner() is not None and batch.owner_id != current_owner()):
         raise ApiProblem(404, "Not found", f"no batch with id {batch_id}")
     return batch
 
@@ -76,9 +73,11 @@ def create_batch(body: BatchCreate):
         )
     batch_id = new_id()
     with runtime().sessions() as session:
-        session.add(Batch(id=batch_id, owner_id=_owner(), total=len(valid), created_at=utcnow()))
+        session.add(
+            Batch(id=batch_id, owner_id=current_owner(), total=len(valid), created_at=utcnow())
+        )
         session.flush()
-        ids = insert_many(session, valid, owner_id=_owner(), batch_id=batch_id)
+        ids = insert_many(session, valid, owner_id=current_owner(), batch_id=batch_id)
         session.commit()
         to_send = leaders(ids, valid) if runtime().settings.reuse_results else ids
         for start in range(0, len(to_send), ENQUEUE_CHUNK):
@@ -89,12 +88,7 @@ def create_batch(body: BatchCreate):
         "jobs_url": f"/v1/jobs?batch_id={batch_id}",
         "results_url": f"/v1/batches/{batch_id}/results",
     }
-    return Response(
-        json.dumps(body),
-        status=202,
-        mimetype="application/json",
-        headers={"Location": f"/v1/batches/{batch_id}"},
-    )
+    return json_response(body, 202, {"Location": f"/v1/batches/{batch_id}"})
 
 
 @bp.get("/batches/<batch_id>", responses={200: BatchStatus, **error_responses(401, 404, 429, 503)})
@@ -112,7 +106,7 @@ def get_batch(path: BatchPath):
             "done": finished == batch.total,
             "created_at": batch.created_at.isoformat().replace("+00:00", "Z"),
         }
-    return Response(json.dumps(body), status=200, mimetype="application/json")
+    return json_response(body)
 
 
 def _batch_jobs(batch_id: str) -> Iterator[Job]:

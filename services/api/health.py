@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, json
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import text
 
+from services.api.responses import json_response
 from services.api.runtime import runtime
 from services.api.schemas import Health
 from services.api.spec import error_responses
@@ -14,14 +14,10 @@ from shared.queue import queue_depth
 bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="operations")])
 
 
-def _json(body: dict, status: int) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
-
-
 @bp.get("/healthz", responses={200: Health})
 def healthz():
     """Say the process is up."""
-    return _json({"status": "ok", "checks": {}}, 200)
+    return json_response({"status": "ok", "checks": {}}, 200)
 
 
 def database_ready() -> str:
@@ -43,6 +39,6 @@ def readyz():
     """Say whether the database and the broker are reachable."""
     checks = {"database": database_ready(), "broker": broker_ready()}
     ready = all(value == "ok" for value in checks.values())
-    return _json(
+    return json_response(
         {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
     )

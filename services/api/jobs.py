@@ -8,11 +8,12 @@ import logging
 import re
 import time
 
-from flask import Response, g, json, url_for
+from flask import Response, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.api.problems import ApiProblem
 from services.api.resources import job_resource
+from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
 from services.api.schemas import JobCreate, JobHeaders, JobListQuery, JobPage, JobPath, JobResource
 from services.api.spec import error_responses
@@ -26,17 +27,6 @@ bp = APIBlueprint("jobs", __name__, url_prefix="/v1", abp_tags=[Tag(name="jobs")
 
 WAIT_PATTERN = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)")
 POLL_SECONDS = 0.05
-
-
-def _owner() -> str | None:
-    return g.get("owner_id")
-
-
-def _json(body, status: int, headers: dict[str, str] | None = None) -> Response:
-    response = Response(json.dumps(body), status=status, mimetype="application/json")
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
 
 
 def requested_wait(prefer: str | None) -> float:
@@ -75,7 +65,7 @@ def create_job(body: JobCreate, header: JobHeaders):
         job, created = insert_job(
             session,
             valid,
-            owner_id=_owner(),
+            owner_id=current_owner(),
             idempotency_key=key,
             body_hash=request_hash(body.model_dump(mode="json")) if key else None,
         )
@@ -90,17 +80,17 @@ def create_job(body: JobCreate, header: JobHeaders):
     if wait:
         headers["Preference-Applied"] = f"wait={int(wait)}"
     finished = JobStatus(job.status).finished
-    return _json(job_resource(job), 200 if wait and finished else 202, headers)
+    return json_response(job_resource(job), 200 if wait and finished else 202, headers)
 
 
 @bp.get("/jobs/<job_id>", responses={200: JobResource, **error_responses(401, 404, 429, 503)})
 def get_job(path: JobPath):
     """Read a job."""
     with runtime().sessions() as session:
-        job = repository.get_job(session, path.job_id, _owner())
+        job = repository.get_job(session, path.job_id, current_owner())
         if job is None:
             raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
-        return _json(job_resource(job), 200)
+        return json_response(job_resource(job), 200)
 
 
 @bp.get("/jobs", responses={200: JobPage, **error_responses(400, 401, 422, 429, 503)})
@@ -110,7 +100,7 @@ def list_jobs(query: JobListQuery):
         try:
             jobs, next_cursor = repository.list_jobs(
                 session,
-                owner_id=_owner(),
+                owner_id=current_owner(),
                 status=query.status,
                 kind=query.kind,
                 batch_id=query.batch_id,
@@ -126,7 +116,7 @@ def list_jobs(query: JobListQuery):
                 errors=[{"field": "cursor", "message": str(exc)}],
             ) from None
         body = {"items": [job_resource(job) for job in jobs], "next_cursor": next_cursor}
-    return _json(body, 200)
+    return json_response(body, 200)
 
 
 @bp.delete(
@@ -135,7 +125,7 @@ def list_jobs(query: JobListQuery):
 def cancel_job(path: JobPath):
     """Cancel a job that has not started."""
     with runtime().sessions() as session:
-        job = repository.get_job(session, path.job_id, _owner(), full=False)
+        job = repository.get_job(session, path.job_id, current_owner(), full=False)
         if job is None:
             raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
         if not repository.cancel_job(session, job.id):
@@ -147,8 +137,8 @@ def cancel_job(path: JobPath):
                 type_="not-cancelable",
             )
         session.commit()
-        job = repository.get_job(session, path.job_id, _owner())
-        return _json(job_resource(job), 200)
+        job = repository.get_job(session, path.job_id, current_owner())
+        return json_response(job_resource(job), 200)
 
 
 @bp.get(
@@ -164,7 +154,7 @@ def cancel_job(path: JobPath):
 def job_trajectory(path: JobPath):
     """Download an optimize job's full trajectory as CSV."""
     with runtime().sessions() as session:
-        job = repository.get_job(session, path.job_id, _owner())
+        job = repository.get_job(session, path.job_id, current_owner())
         if job is None:
             raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
         if job.status != JobStatus.SUCCEEDED.value:
