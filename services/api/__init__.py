@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         validation_error_callback=on_request_validation_error,
     )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["MLCALC_REQUIRE_API_KEYS"] = settings.require_api_keys
     app.json.sort_keys = False
     if test_config:
         app.config.update(test_config)
@@ -62,8 +63,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_api(jobs.bp)
     app.register_api(batches.bp)
     app.register_api(health.bp)
-    app.register_blueprint(web.bp)
-    app.register_blueprint(metrics.bp)
+    app.register_api(web.bp)
+    app.register_blueprint(web.assets)
+    app.register_api(metrics.bp)
     return app
 
 

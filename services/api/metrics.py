@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response
+from flask import Response
+from flask_openapi3 import APIBlueprint, Tag
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from services.api.runtime import runtime
 from shared.db.models import Job, JobStatus, utcnow
 from shared.queue import queue_depth
 
-bp = Blueprint("metrics", __name__)
+bp = APIBlueprint("metrics", __name__, abp_tags=[Tag(name="operations")])
 
 RECENT = 1000
 
@@ -78,7 +79,15 @@ class JobCollector:
         yield now
 
 
-@bp.get("/metrics")
+@bp.get(
+    "/metrics",
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def metrics() -> Response:
     """Expose job and queue metrics for Prometheus."""
     registry = CollectorRegistry(auto_describe=False)

@@ -63,6 +63,13 @@ class ServiceOpenAPI(OpenAPI):
     def generate_spec_json(self) -> None:
         super().generate_spec_json()
         schemas = self.spec_json.setdefault("components", {}).setdefault("schemas", {})
+        if self.config.get("MLCALC_REQUIRE_API_KEYS"):
+            # Keys are a deployment choice, so the spec says what this one needs.
+            for path, path_item in self.spec_json.get("paths", {}).items():
+                if path.startswith("/v1/") and path != "/v1/openapi.json":
+                    for operation in path_item.values():
+                        operation["security"] = [{"bearer": []}]
+                        operation["responses"].setdefault("401", problem_response(401))
         if "JobCreate" in schemas:
             schemas["JobCreate"]["properties"]["params"] = kind_params_schemas(schemas)
         for path_item in self.spec_json.get("paths", {}).values():

@@ -92,3 +92,11 @@ def test_keys_are_stored_hashed(keyed):
     with session_scope(settings.database_url) as session:
         stored = session.scalars(select(ApiKey.key_hash)).all()
     assert alice not in stored and all(len(h) == 64 for h in stored)
+
+
+def test_spec_says_keys_are_needed_when_they_are(keyed):
+    client, *_ = keyed
+    spec = client.get("/v1/openapi.json").get_json()
+    assert spec["paths"]["/v1/jobs"]["post"]["security"] == [{"bearer": []}]
+    assert "401" in spec["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]
+    assert "security" not in spec["paths"]["/healthz"]["get"]
