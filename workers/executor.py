@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from shared.db import repository, reuse
 from shared.db.session import session_scope
-from shared.jobs.errors import describe_failure
+from shared.jobs.errors import attempts_exhausted_error, describe_failure
 from shared.jobs.registry import get_kind, reuse_allowed
 from shared.jobs.serialize import json_safe
 from shared.mathcore.budget import BudgetExceeded
@@ -40,11 +40,9 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
         logger.info("job %s not claimable (finished, canceled or held elsewhere)", job_id)
         return None
     if attempt > settings.max_attempts:
-        error = {
-            "type": "attempts-exhausted",
-            "title": "The job was given up",
-            "detail": f"its worker stopped during each of {settings.max_attempts} attempts",
-        }
+        error = attempts_exhausted_error(
+            f"its worker stopped during each of {settings.max_attempts} attempts"
+        )
         with session_scope(url) as session:
             repository.fail_job(session, job_id, error, attempt=attempt)
         return "failed"

@@ -17,6 +17,7 @@ from celery import Celery
 from shared.db import repository
 from shared.db.models import JobStatus, utcnow
 from shared.db.session import session_scope
+from shared.jobs.errors import attempts_exhausted_error
 from shared.queue import queue_depth, send_job
 from shared.settings import Settings
 
@@ -37,11 +38,9 @@ def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int
                     repository.fail_job(
                         session,
                         job.id,
-                        {
-                            "type": "attempts-exhausted",
-                            "title": "The job was given up",
-                            "detail": f"its worker was lost during each of {job.attempts} attempts",
-                        },
+                        attempts_exhausted_error(
+                            f"its worker was lost during each of {job.attempts} attempts"
+                        ),
                         attempt=job.attempts,
                     )
                     continue

@@ -12,6 +12,7 @@ from celery.worker.request import Request
 from shared.db import repository
 from shared.db.models import Job, JobStatus
 from shared.db.session import session_scope
+from shared.jobs.errors import attempts_exhausted_error, time_limit_error
 from shared.logs import job_context
 from shared.queue import RECOVER_TASK, RUN_JOB_TASK
 from workers.celery_app import app
@@ -36,11 +37,7 @@ class JobRequest(Request):
         super().on_timeout(soft, timeout)
         if not soft:
             self._settle_lost_child(
-                {
-                    "type": "time-limit",
-                    "title": "The job ran out of time",
-                    "detail": f"it was stopped at its hard time limit of {timeout:g} s",
-                },
+                time_limit_error(f"it was stopped at its hard time limit of {timeout:g} s"),
                 requeue=False,
             )
 
@@ -65,14 +62,10 @@ class JobRequest(Request):
                 if job is None or job.status != JobStatus.RUNNING.value or job.worker != worker:
                     return
                 if error is None and job.attempts >= settings.max_attempts:
-                    error = {
-                        "type": "attempts-exhausted",
-                        "title": "The job was given up",
-                        "detail": (
-                            f"its worker process died during each of {job.attempts} attempts "
-                            "(it may need more memory than a job may use)"
-                        ),
-                    }
+                    error = attempts_exhausted_error(
+                        f"its worker process died during each of {job.attempts} attempts "
+                        "(it may need more memory than a job may use)"
+                    )
                 if error is not None:
                     repository.fail_job(session, job_id, error, attempt=job.attempts)
                     repository.add_event(session, job_id, "failed", error["detail"])

@@ -10,14 +10,22 @@ from shared.mathcore.budget import BudgetExceeded
 from shared.settings import Settings
 
 
+def time_limit_error(detail: str) -> dict[str, str]:
+    """The error of a job stopped by a time limit."""
+    return {"type": "time-limit", "title": "The job ran out of time", "detail": detail}
+
+
+def attempts_exhausted_error(detail: str) -> dict[str, str]:
+    """The error of a job given up after its worker was lost too often."""
+    return {"type": "attempts-exhausted", "title": "The job was given up", "detail": detail}
+
+
 def describe_failure(exc: BaseException, settings: Settings) -> dict[str, str]:
     """Return ``{"type", "title", "detail"}`` saying what went wrong, in words."""
     if isinstance(exc, (SoftTimeLimitExceeded, BudgetExceeded)):
-        return {
-            "type": "time-limit",
-            "title": "The job ran out of time",
-            "detail": f"it did not finish within its {settings.soft_time_limit:g} s time limit",
-        }
+        return time_limit_error(
+            f"it did not finish within its {settings.soft_time_limit:g} s time limit"
+        )
     if isinstance(exc, MemoryError):
         return {
             "type": "memory-limit",
