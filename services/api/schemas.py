@@ -7,6 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Ids are UUIDs; the pattern keeps bytes the database cannot store (NUL)
+# out of queries, answered 422 rather than a database error.
+ID_PATTERN = r"^[A-Za-z0-9-]+$"
+
 JobStatusName = Literal["queued", "running", "succeeded", "failed", "canceled"]
 
 
@@ -75,15 +79,15 @@ class JobPage(BaseModel):
 
 
 class JobPath(BaseModel):
-    job_id: str = Field(max_length=64)
+    job_id: str = Field(max_length=64, pattern=ID_PATTERN)
 
 
 class JobListQuery(BaseModel):
     status: JobStatusName | None = None
-    kind: str | None = Field(default=None, max_length=32)
-    batch_id: str | None = Field(default=None, max_length=64)
+    kind: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z0-9_]*$")
+    batch_id: str | None = Field(default=None, max_length=64, pattern=ID_PATTERN)
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(default=None, max_length=200, pattern=r"^[A-Za-z0-9_-]*$")
 
 
 class JobHeaders(BaseModel):
@@ -118,4 +122,4 @@ class BatchStatus(BaseModel):
 
 
 class BatchPath(BaseModel):
-    batch_id: str = Field(max_length=64)
+    batch_id: str = Field(max_length=64, pattern=ID_PATTERN)

@@ -210,3 +210,11 @@ def test_metrics_count_jobs_by_kind_and_status(client):
 def test_request_id_is_echoed(client):
     response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert response.headers["X-Request-ID"] == "abc-123"
+
+
+@pytest.mark.parametrize("query", ["kind=a%00b", "batch_id=%00", "cursor=ab%00"])
+def test_nul_bytes_in_queries_are_422_not_a_database_error(client, query):
+    # PostgreSQL cannot store NUL; found by schemathesis as a 5xx.
+    response = client.get(f"/v1/jobs?{query}")
+    assert response.status_code == 422
+    assert client.get("/v1/jobs/ab%00cd").status_code == 422
