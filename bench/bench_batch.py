@@ -22,7 +22,7 @@ import sympy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stack import running_stack  # noqa: E402
-from shared.mathcore.parser import parse_expression  # noqa: E402
+from shared.mathcore.parsing.parser import parse_expression  # noqa: E402
 from shared.mathcore.printing import to_plain  # noqa: E402
 from shared.mathcore.symbols import variable  # noqa: E402
 

@@ -78,7 +78,7 @@ def run_http(base: str, exprs: list[str], clients: int) -> tuple[float, list[flo
 def run_direct(exprs: list[str]) -> float:
     import sympy
 
-    from shared.mathcore.parser import parse_expression
+    from shared.mathcore.parsing.parser import parse_expression
     from shared.mathcore.symbols import variable
 
     x = variable("x")

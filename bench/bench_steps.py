@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_steps.py [--n N] [--cheap]
 
-For the first N expressions of the test corpus (tests/mathcore/corpus.py),
+For the first N expressions of the test corpus (tests/derivative/corpus.py),
 times per expression (a) ``derivative_trace``: build the rule tree, choose the
 simplified form and render every step to text and LaTeX, as a derivative job
 does, and (b) ``sympy.diff`` alone. SymPy's cache is cleared before every
@@ -24,8 +24,8 @@ from sympy.core.cache import clear_cache
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from shared.mathcore.steps import derivative_trace  # noqa: E402
-from tests.mathcore.corpus import X, corpus  # noqa: E402
+from shared.mathcore.derivative import derivative_trace  # noqa: E402
+from tests.derivative.corpus import X, corpus  # noqa: E402
 
 
 def timed(fn) -> float:

@@ -15,8 +15,8 @@ import sympy
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from shared.mathcore.numbers import parse_number
-from shared.mathcore.parser import ParseError, parse_equation, parse_expression
+from shared.mathcore.parsing.numbers import parse_number
+from shared.mathcore.parsing.parser import ParseError, parse_equation, parse_expression
 
 MAX_EXPRESSION_CHARS = 2000
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?$")

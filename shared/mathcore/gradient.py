@@ -66,7 +66,7 @@ def partial_derivative(expr: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Expr,
     not available or cannot trace ``expr``).
     """
     try:
-        from shared.mathcore.steps import derivative_trace  # written by another helper
+        from shared.mathcore.derivative import derivative_trace  # written by another helper
     except ImportError:
         derivative_trace = None
     if derivative_trace is not None:

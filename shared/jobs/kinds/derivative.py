@@ -18,8 +18,8 @@ from shared.jobs.fields import (
     parse_number_field,
 )
 from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.mathcore.derivative import derivative_trace
 from shared.mathcore.printing import to_float, to_latex, to_plain
-from shared.mathcore.steps import derivative_trace
 from shared.mathcore.symbols import variable
 
 MAX_ORDER = 10
@@ -102,7 +102,7 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
         x = variable(params.variable) if params.variable else (others[0] if others else None)
         if x is None:
             raise JobInputError("No independent variable", "the equation has no other variable")
-        from shared.mathcore.steps import implicit_derivative_trace
+        from shared.mathcore.derivative import implicit_derivative_trace
 
         try:
             trace = implicit_derivative_trace(lhs, rhs, x, y)

@@ -43,7 +43,7 @@ def parse(
     """``value`` as SymPy: strings go through mlcalc's own parser, never sympify."""
     if isinstance(value, sympy.Basic):
         return value
-    from shared.mathcore.parser import parse_expression  # the parser may load late
+    from shared.mathcore.parsing.parser import parse_expression  # the parser may load late
 
     return parse_expression(value, variables, syntax=syntax, evaluate=evaluate)
 

@@ -1,0 +1,1 @@
+"""The expression reader: plain text and LaTeX into SymPy, never through eval."""
