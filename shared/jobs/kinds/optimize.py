@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -36,11 +36,6 @@ MAX_STARTS = 10_000
 MAX_SCIPY_STARTS = 1_000
 # Starts × iterations of a vectorised multi-start (~25 ns per start-iteration).
 MAX_MULTISTART_WORK = 20_000_000
-
-Method = Literal[
-    "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-    "newton", "bfgs", "cg", "lbfgs", "nelder_mead",
-]  # fmt: skip
 
 Point = dict[VariableName, ExactNumber]
 
@@ -73,7 +68,6 @@ class OptimizeParams(OptimizerOptions):
     variables: list[VariableName] = Field(min_length=1, max_length=MAX_VARIABLES)
     start: Point | None = Field(default=None, max_length=MAX_VARIABLES)
     starts: list[Point] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
-    method: Method = "gd"
     step_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     line_search: bool | None = None
     expression: ExpressionText
@@ -142,6 +136,11 @@ class OptimizeResult(KindResult):
     grad_norm: float | None
     expression: str
     latex: str
+    point_kind: str | None = Field(
+        default=None,
+        description="newton: minimum, maximum, saddle or inconclusive (the second-order "
+        "test where it stopped on tol; converged only at a minimum)",
+    )
     runs: list[dict[str, Any]] | None = Field(default=None, description="with 'starts'")
     best_index: int | None = None
     minima: list[dict[str, Any]] | None = None
