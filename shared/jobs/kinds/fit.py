@@ -20,6 +20,7 @@ MAX_CELLS = 1_000_000  # rows × features
 MAX_WORK = 2_000_000_000
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+TestFraction = Annotated[float, Field(ge=0, le=0.9)]
 
 
 class OptimizerSpec(OptimizerOptions):
@@ -77,7 +78,7 @@ class FitParams(KindParams):
     optimizer: OptimizerSpec = Field(default_factory=OptimizerSpec)
     l1: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
     l2: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
-    test_fraction: float = Field(default=0.0, ge=0, le=0.9)
+    test_fraction: TestFraction = 0.0
     start: FitStart | None = None
     test: HeldOutSet | None = None
 
@@ -107,9 +108,14 @@ class FitParams(KindParams):
             )
         if self.start is not None and len(self.start.coefficients) != features:
             raise ValueError(f"start needs {features} coefficients, one per feature")
-        if self.test_fraction and len(self.y) - max(1, round(len(self.y) * self.test_fraction)) < 2:
-            raise ValueError("the held-out split leaves fewer than 2 training rows")
+        check_test_fraction(len(self.y), self.test_fraction)
         return self
+
+
+def check_test_fraction(rows: int, test_fraction: float) -> None:
+    """Refuse a held-out share that leaves fewer than 2 training rows."""
+    if test_fraction and rows - max(1, round(rows * test_fraction)) < 2:
+        raise ValueError("the held-out split leaves fewer than 2 training rows")
 
 
 class FitResult(KindResult):

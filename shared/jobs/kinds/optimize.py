@@ -175,7 +175,30 @@ DOWNLOADS = {
 def run_optimize(params: OptimizeParams) -> JobOutput:
     """Minimise an expression with the chosen optimizer, recording its path."""
     expr = parse_field(params.expression, variables=params.variables, syntax=params.syntax)
-    options = dict(
+    try:
+        if params.start is not None:
+            run = run_optimizer(expr, params.variables, **optimizer_call(params))
+            result, best = run.to_dict(), run
+        else:
+            options = optimizer_call(params)
+            del options["start"]
+            starts = [point_values(p, params.variables) for p in params.starts]
+            multi = run_multistart(expr, params.variables, starts, **options)
+            result, best = multi.to_dict(), multi.best
+    except CompileError as exc:
+        raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
+    result.update(expression_fields(expr))
+    extras = {}
+    if best is not None:
+        extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))
+    return JobOutput(result=result, extras=extras)
+
+
+def optimizer_call(params: OptimizeParams) -> dict[str, Any]:
+    """The keyword arguments of ``run_optimizer`` for these params (a single start)."""
+    return dict(
+        start=point_values(params.start, params.variables) if params.start is not None else None,
+        method=params.method,
         learning_rate=params.learning_rate,
         max_iter=params.max_iter,
         tol=params.tol,
@@ -183,20 +206,8 @@ def run_optimize(params: OptimizeParams) -> JobOutput:
         line_search=params.line_search,
         **params.method_options(),
     )
-    try:
-        if params.start is not None:
-            start = point_values(params.start, params.variables)
-            run = run_optimizer(expr, params.variables, start, params.method, **options)
-            result, best = run.to_dict(), run
-        else:
-            starts = [point_values(p, params.variables) for p in params.starts]
-            multi = run_multistart(expr, params.variables, starts, params.method, **options)
-            result, best = multi.to_dict(), multi.best
-    except CompileError as exc:
-        raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
-    result["expression"] = to_plain(expr)
-    result["latex"] = to_latex(expr)
-    extras = {}
-    if best is not None:
-        extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))
-    return JobOutput(result=result, extras=extras)
+
+
+def expression_fields(expr) -> dict[str, str]:
+    """The objective as the result shows it."""
+    return {"expression": to_plain(expr), "latex": to_latex(expr)}

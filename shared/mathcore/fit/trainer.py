@@ -23,7 +23,7 @@ import numpy as np
 
 from ..optimize.blas_threads import single_blas_thread
 from ..optimize.newton import modified_newton_direction
-from ..optimize.result import finite_or_none, thin_indices
+from ..optimize.result import MAX_TRAJECTORY_POINTS, finite_or_none, thin_indices
 from ..optimize.rules import RULES, make_rule
 from ..optimize.runner import METHODS
 from ..optimize.scipy_methods import SCIPY_METHODS
@@ -44,6 +44,7 @@ from .metrics import linear_metrics, logistic_metrics
 
 # Training loss above this many times max(1, L(0), L(start)) has diverged.
 FIT_DIVERGENCE_FACTOR = 1e3
+SPLITS_KEPT = 4  # random splits a FitData keeps (each a copy of the rows)
 
 
 @dataclass
@@ -73,9 +74,11 @@ class FitResult:
     def stop_reason(self) -> str:
         return STOP_REASONS[self.status]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The result object of a ``fit`` job (JSON-ready; loss history thinned past 1,001)."""
-        idx = thin_indices(len(self.loss_history))
+    def to_dict(self, history_limit: int = MAX_TRAJECTORY_POINTS) -> dict[str, Any]:
+        """The result object of a ``fit`` job (JSON-ready); the loss history is
+        thinned to at most ``history_limit`` points (``loss_history_iter``
+        then gives the epochs kept)."""
+        idx = thin_indices(len(self.loss_history), history_limit)
         out: dict[str, Any] = {
             "coefficients": [finite_or_none(c) for c in self.coefficients],
             "intercept": finite_or_none(self.intercept),
@@ -111,6 +114,30 @@ class FitData:
     y: np.ndarray
     X_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
+    # (test_fraction, seed) -> the split's arrays and the generator's state
+    # after drawing it: runs that share a seed share the split.
+    _splits: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def split(self, test_fraction: float, seed: int):
+        """Training and held-out arrays, and the seeded generator as a run
+        drawing the split itself would have it (mini-batches draw from it next)."""
+        key = (float(test_fraction), int(seed))
+        hit = self._splits.get(key)
+        if hit is None:
+            rng = np.random.default_rng(seed)
+            train_rows, test_rows = _split(len(self.y), test_fraction, rng)
+            if train_rows is None:
+                arrays = (self.X, self.y, self.X_test, self.y_test)
+            else:
+                arrays = (
+                    self.X[train_rows], self.y[train_rows], self.X[test_rows], self.y[test_rows],
+                )  # fmt: skip
+            if len(self._splits) >= SPLITS_KEPT:
+                self._splits.pop(next(iter(self._splits)))
+            hit = self._splits[key] = (*arrays, rng.bit_generator.state)
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = hit[-1]
+        return (*hit[:4], rng)
 
 
 def _as_rows(model: str, X, y, what: str) -> tuple[np.ndarray, np.ndarray]:
@@ -231,13 +258,7 @@ def train(
     if method not in RULES and given:
         raise ValueError(f"{method} takes no option {', '.join(sorted(given))}")
     theta = _start_vector(start, data.X.shape[1])
-    rng = np.random.default_rng(seed)
-    train_rows, test_rows = _split(len(data.y), test_fraction, rng)
-    if train_rows is None:
-        X, y, X_test, y_test = data.X, data.y, data.X_test, data.y_test
-    else:
-        X, y = data.X[train_rows], data.y[train_rows]
-        X_test, y_test = data.X[test_rows], data.y[test_rows]
+    X, y, X_test, y_test, rng = data.split(test_fraction, seed)
     loss = Loss(model, X, y, float(l1), float(l2))
     monitor = _Monitor(loss, theta, int(max_iter), float(tol), float(divergence_factor), deadline)
     extra: dict[str, Any] = {}

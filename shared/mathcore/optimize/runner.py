@@ -9,7 +9,7 @@ import sympy
 
 from ..symbols import variable
 from .array_loop import run_array
-from .compile import compile_objective
+from .compile import CompiledObjective, compile_objective
 from .float_loop import run_rule_float
 from .point_kind import point_kind
 from .result import OptimizeResult
@@ -116,6 +116,7 @@ def run_optimizer(
     line_search: bool | None = None,
     divergence_factor: float = DEFAULT_DIVERGENCE_FACTOR,
     deadline: float | None = None,
+    objective: CompiledObjective | None = None,
     **method_options: float | None,
 ) -> OptimizeResult:
     """Minimise ``expr`` over ``variables`` from ``start`` with ``method``.
@@ -124,7 +125,8 @@ def run_optimizer(
     ``beta1``, ``beta2``), PyTorch's defaults where unset. With
     ``line_search`` (gd) each step backtracks from ``learning_rate``, by
     default 1 (Armijo's unit step). ``deadline`` (``time.monotonic()``) stops
-    the run with ``stop_reason`` "time-limit" and its path so far. Newton
+    the run with ``stop_reason`` "time-limit" and its path so far;
+    ``objective`` is ``expr`` already compiled (runs that share it). Newton
     reports ``point_kind`` (see ``point_kind.py``) and counts as converged
     only at a point the second-order test shows to be a minimum.
 
@@ -141,7 +143,7 @@ def run_optimizer(
     x0 = start_vector(start, names)
     check_method(method, bool(line_search), method_options)
     stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor, deadline)
-    obj = compile_objective(expr, symbols)
+    obj = objective if objective is not None else compile_objective(expr, symbols)
     extra: dict = {}
     message = ""
     if method in RULES:
