@@ -35,15 +35,16 @@ Optional hooks, keyword arguments of ``job_kind``:
   result never stands in for a new job.
 
 A runner that can stop early with a partial answer reads ``job_deadline``
-(set by the worker from the job's soft time limit) and passes it to the
-engine as an argument.
+(set by the worker from the job's soft time limit, with ``deadline_scope``)
+and passes it to the engine as an argument.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -146,6 +147,16 @@ reuse_allowed: ContextVar[bool] = ContextVar("reuse_allowed", default=True)
 # soft time limit), None when unlimited. Runners that can stop early with a
 # partial answer read it; the engine takes it as an argument.
 job_deadline: ContextVar[float | None] = ContextVar("job_deadline", default=None)
+
+
+@contextmanager
+def deadline_scope(deadline: float | None) -> Iterator[None]:
+    """Set ``job_deadline`` for the runner called inside, and restore it after."""
+    token = job_deadline.set(deadline)
+    try:
+        yield
+    finally:
+        job_deadline.reset(token)
 
 
 def job_kind(
