@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests import services
@@ -56,7 +57,7 @@ def embedded(tmp_path_factory):
         if time.monotonic() > deadline or process.poll() is not None:
             raise AssertionError((data / "serve.log").read_text()[-4000:])
         time.sleep(0.3)
-    yield base, data
+    yield base, data, process
     os.killpg(process.pid, 15)
     try:
         process.wait(timeout=30)
@@ -66,14 +67,14 @@ def embedded(tmp_path_factory):
 
 
 def test_runs_on_sqlite_without_redis(embedded):
-    base, data = embedded
+    base, data, _ = embedded
     assert (data / "mlcalc.db").exists()
     ready = httpx.get(f"{base}/readyz").json()
     assert ready["checks"] == {"database": "ok", "broker": "ok"}
 
 
 def test_job_is_seen_queued_then_running_then_done(embedded):
-    base, _ = embedded
+    base, _, _ = embedded
     job = httpx.post(
         f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 1.5}}
     ).json()
@@ -91,7 +92,7 @@ def test_job_is_seen_queued_then_running_then_done(embedded):
 
 
 def test_time_limit_holds_in_the_embedded_run(embedded):
-    base, _ = embedded
+    base, _, _ = embedded
     slow = httpx.post(
         f"{base}/v1/jobs",
         json={"kind": "test_sleep", "params": {"seconds": 20}},
@@ -110,3 +111,44 @@ def test_time_limit_holds_in_the_embedded_run(embedded):
         timeout=20,
     ).json()
     assert quick["status"] == "succeeded" and quick["result"]["numeric"] == 12.0
+
+
+def _child(serve: subprocess.Popen, role: str) -> psutil.Process:
+    """The supervised child of ``mlcalc serve`` running ``role`` (worker, beat, gunicorn)."""
+    for child in psutil.Process(serve.pid).children():
+        try:
+            if role in child.cmdline():
+                return child
+        except psutil.NoSuchProcess:
+            continue
+    raise AssertionError(f"no {role} process under mlcalc serve")
+
+
+def test_serve_restarts_a_killed_worker_and_beat_and_keeps_the_api(embedded):
+    base, data, serve = embedded
+    api_pid = _child(serve, "services.api:create_app()").pid
+    for role in ("worker", "beat"):
+        doomed = _child(serve, role)
+        doomed.kill()  # SIGKILL: nothing of it gets to say goodbye
+        killed_at = time.monotonic()
+        while True:
+            # The API answers throughout.
+            assert httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+            try:
+                replacement = _child(serve, role)
+                if replacement.pid != doomed.pid:
+                    break
+            except AssertionError:
+                pass
+            assert time.monotonic() - killed_at < 10, f"{role} not restarted within 10 s"
+            time.sleep(0.1)
+        assert replacement.is_running()
+    # The API was never restarted, and the new worker takes jobs.
+    assert _child(serve, "services.api:create_app()").pid == api_pid
+    job = httpx.post(
+        f"{base}/v1/jobs",
+        json={"kind": "derivative", "params": {"expression": "x^4", "variable": "x"}},
+        headers={"Prefer": "wait=25"},
+        timeout=30,
+    ).json()
+    assert job["status"] == "succeeded" and job["result"]["expression"] == "4*x^3"
