@@ -28,7 +28,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from kombu.transport import filesystem
+from kombu.transport import filesystem, virtual
 from kombu.transport.virtual import Empty
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,8 @@ class Transport(filesystem.Transport):
     """kombu's file-system transport with :class:`Channel`."""
 
     Channel = Channel
+    # Its own broker state (kombu's file transport keeps one per class).
+    global_state = virtual.BrokerState()
 
 
 TRANSPORT = f"{__name__}:Transport"
