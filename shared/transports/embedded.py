@@ -34,6 +34,7 @@ from kombu.transport.virtual import Empty
 logger = logging.getLogger(__name__)
 
 SWEEP_EVERY = 2.0  # seconds between looks for dead consumers' claims
+RELIST_EVERY = 1.0  # seconds a listing is trusted (a newer urgent message may sort first)
 
 
 def queue_folders(root: Path) -> dict[str, Path]:
@@ -66,6 +67,7 @@ class Channel(filesystem.Channel):
         self._folders = queue_folders(root)
         self._claimed: dict[str, Path] = {}  # delivery tag -> claimed file
         self._pending: dict[str, deque[str]] = {}  # queue -> names seen, oldest first
+        self._listed_at: dict[str, float] = {}
         self._next_sweep = 0.0
 
     @property
@@ -76,8 +78,13 @@ class Channel(filesystem.Channel):
         return folder
 
     def _put(self, queue: str, payload: dict, **kwargs: Any) -> None:
-        """Write the message whole under incoming/, then rename it into messages/."""
-        name = f"{time.time_ns():020d}_{uuid.uuid4().hex}.{queue}.msg"
+        """Write the message whole under incoming/, then rename it into messages/.
+
+        Names sort by priority (0 first, as on Redis), then by time.
+        """
+        priority = (payload.get("properties") or {}).get("priority") or 0
+        priority = min(9, max(0, int(priority)))
+        name = f"{priority}-{time.time_ns():020d}_{uuid.uuid4().hex}.{queue}.msg"
         staging = self._folders["incoming"] / name
         try:
             staging.write_bytes(json.dumps(payload).encode())
@@ -90,9 +97,12 @@ class Channel(filesystem.Channel):
         """Claim the oldest whole message of ``queue``; Empty when there is none."""
         self._sweep_dead_claims()
         pending = self._pending.setdefault(queue, deque())
+        if time.monotonic() - self._listed_at.get(queue, 0.0) > RELIST_EVERY:
+            pending.clear()
         for fresh_listing in (False, True):
             if fresh_listing or not pending:
                 pending.clear()
+                self._listed_at[queue] = time.monotonic()
                 suffix = f".{queue}.msg"
                 names = os.listdir(self._folders["messages"])
                 pending.extend(sorted(n for n in names if n.partition(".")[2] == suffix[1:]))

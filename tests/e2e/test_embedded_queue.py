@@ -64,8 +64,8 @@ def test_an_unreadable_file_is_set_aside_and_the_next_message_delivered(tmp_path
     publish(tmp_path, ["before"])
     messages = tmp_path / "queue" / "messages"
     # What kombu's file transport left for a reader: an empty file, and a torn one.
-    (messages / f"00000000000000000001_empty.{QUEUE}.msg").write_bytes(b"")
-    (messages / f"00000000000000000002_torn.{QUEUE}.msg").write_bytes(b'{"body": "x", "prop')
+    (messages / f"0-00000000000000000001_empty.{QUEUE}.msg").write_bytes(b"")
+    (messages / f"0-00000000000000000002_torn.{QUEUE}.msg").write_bytes(b'{"body": "x", "prop')
     publish(tmp_path, ["after"])
     assert take(tmp_path, 2) == ["before", "after"]
     assert len(folder(tmp_path, "corrupt")) == 2
@@ -100,3 +100,16 @@ def test_a_live_consumers_unacked_messages_are_not_taken(tmp_path):
             connect(tmp_path).SimpleQueue(QUEUE).get(timeout=0.5)
         message.ack()
         queue.close()
+
+
+def test_a_lower_priority_number_is_delivered_first(tmp_path):
+    with connect(tmp_path) as conn:
+        producer = conn.Producer(serializer="json")
+        for body, priority in (("new-1", 6), ("new-2", 6), ("resent", 0)):
+            producer.publish(
+                body,
+                routing_key=QUEUE,
+                priority=priority,
+                declare=[Queue(QUEUE, routing_key=QUEUE)],
+            )
+    assert take(tmp_path, 3) == ["resent", "new-1", "new-2"]
