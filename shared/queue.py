@@ -13,6 +13,7 @@ from typing import Any
 from celery import Celery
 
 from shared.settings import Settings
+from shared.transports import embedded as embedded_transport
 from shared.transports import redis as redis_transport
 
 RUN_JOB_TASK = "mlcalc.run_job"
@@ -21,15 +22,13 @@ QUEUE = "mlcalc"
 
 
 def embedded_transport_options(data_dir: Path) -> dict[str, Any]:
-    """File-system broker folders for the one-command run (no Redis)."""
-    queue_dir = (data_dir / "queue").resolve()
-    for sub in ("messages", "processed", "control"):
-        (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    """Folders of the embedded queue for the one-command run (no Redis)."""
+    folders = embedded_transport.queue_folders((data_dir / "queue").resolve())
     return {
-        "data_folder_in": str(queue_dir / "messages"),
-        "data_folder_out": str(queue_dir / "messages"),
-        "processed_folder": str(queue_dir / "processed"),
-        "control_folder": str(queue_dir / "control"),
+        "data_folder_in": str(folders["messages"]),
+        "data_folder_out": str(folders["messages"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
         "store_processed": False,
         "polling_interval": 0.05,
     }
@@ -41,6 +40,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     transport = None
     if settings.embedded_broker:
         broker_url = "filesystem://"
+        transport = embedded_transport.TRANSPORT
         transport_options = embedded_transport_options(settings.data_dir)
     else:
         broker_url = settings.broker_url

@@ -22,9 +22,8 @@ from tests import services
 pytestmark = [pytest.mark.e2e]
 
 
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("embedded")
+def start_serve(data: Path, extra_env: dict[str, str] | None = None):
+    """Start ``mlcalc serve`` as ``make run`` does, in ``data``; wait until ready."""
     port = services.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLCALC_")}
     env.update(
@@ -35,35 +34,49 @@ def embedded(tmp_path_factory):
             "MLCALC_HARD_TIME_LIMIT": "4",
             "PORT": str(port),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            **(extra_env or {}),
         }
     )
-    log = open(data / "serve.log", "ab")
-    process = subprocess.Popen(
-        ["mlcalc", "serve"],
-        cwd=services.ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with open(data / "serve.log", "ab") as log:
+        process = subprocess.Popen(
+            ["mlcalc", "serve"],
+            cwd=services.ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
+                return base, process
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline or process.poll() is not None:
+            stop_serve(process)
             raise AssertionError((data / "serve.log").read_text()[-4000:])
         time.sleep(0.3)
-    yield base, data, process
-    os.killpg(process.pid, 15)
+
+
+def stop_serve(process: subprocess.Popen) -> None:
+    """SIGTERM the supervisor (it stops its children); SIGKILL if it hangs."""
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, 9)
-    log.close()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    data = tmp_path_factory.mktemp("embedded")
+    base, process = start_serve(data)
+    yield base, data, process
+    stop_serve(process)
 
 
 def test_runs_on_sqlite_without_redis(embedded):
@@ -113,7 +126,7 @@ def test_time_limit_holds_in_the_embedded_run(embedded):
     assert quick["status"] == "succeeded" and quick["result"]["numeric"] == 12.0
 
 
-def _child(serve: subprocess.Popen, role: str) -> psutil.Process:
+def serve_child(serve: subprocess.Popen, role: str) -> psutil.Process:
     """The supervised child of ``mlcalc serve`` running ``role`` (worker, beat, gunicorn)."""
     for child in psutil.Process(serve.pid).children():
         try:
@@ -126,16 +139,16 @@ def _child(serve: subprocess.Popen, role: str) -> psutil.Process:
 
 def test_serve_restarts_a_killed_worker_and_beat_and_keeps_the_api(embedded):
     base, data, serve = embedded
-    api_pid = _child(serve, "services.api:create_app()").pid
+    api_pid = serve_child(serve, "services.api:create_app()").pid
     for role in ("worker", "beat"):
-        doomed = _child(serve, role)
+        doomed = serve_child(serve, role)
         doomed.kill()  # SIGKILL: nothing of it gets to say goodbye
         killed_at = time.monotonic()
         while True:
             # The API answers throughout.
             assert httpx.get(f"{base}/healthz", timeout=2).status_code == 200
             try:
-                replacement = _child(serve, role)
+                replacement = serve_child(serve, role)
                 if replacement.pid != doomed.pid:
                     break
             except AssertionError:
@@ -144,7 +157,7 @@ def test_serve_restarts_a_killed_worker_and_beat_and_keeps_the_api(embedded):
             time.sleep(0.1)
         assert replacement.is_running()
     # The API was never restarted, and the new worker takes jobs.
-    assert _child(serve, "services.api:create_app()").pid == api_pid
+    assert serve_child(serve, "services.api:create_app()").pid == api_pid
     job = httpx.post(
         f"{base}/v1/jobs",
         json={"kind": "derivative", "params": {"expression": "x^4", "variable": "x"}},
