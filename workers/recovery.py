@@ -2,9 +2,9 @@
 
 Our Redis keeps nothing on disk and the embedded file queue drops a message
 whose worker is killed, so a periodic pass looks at the rows: a job running
-past its lease lost its worker and goes back to the queue (or fails when out
-of attempts); queued jobs are resent when the broker's queue is empty yet
-they have waited too long, which means their messages are gone.
+past its lease lost its worker (``workers.lifecycle`` decides whether it runs
+again); queued jobs are resent when the broker's queue is empty yet they
+have waited too long, which means their messages are gone.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from celery import Celery
 from shared.db import repository
 from shared.db.models import JobStatus, utcnow
 from shared.db.session import session_scope
-from shared.jobs.errors import attempts_exhausted_error
 from shared.queue import queue_depth, send_job
 from shared.settings import Settings
+from workers import lifecycle
 
 logger = logging.getLogger(__name__)
 
@@ -33,20 +33,10 @@ def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int
     to_send: list[str] = []
     with session_scope(settings.database_url) as session:
         for job in repository.stale_jobs(session, queued_before=now - stale_after, now=now):
-            if job.status == JobStatus.RUNNING.value:
-                if job.attempts >= settings.max_attempts:
-                    repository.fail_job(
-                        session,
-                        job.id,
-                        attempts_exhausted_error(
-                            f"its worker was lost during each of {job.attempts} attempts"
-                        ),
-                        attempt=job.attempts,
-                    )
-                    continue
-                if repository.release_job(session, job.id, job.attempts):
-                    repository.add_event(session, job.id, "lease-expired", job.worker or "")
-                    to_send.append(job.id)
+            if job.status == JobStatus.RUNNING:
+                to_send += lifecycle.settle_lost_run(
+                    session, job, settings.max_attempts, f"the lease of {job.worker} ended"
+                )
             elif depth == 0:
                 to_send.append(job.id)
         if to_send:

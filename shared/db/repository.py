@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, new_id, utcnow
 
-FINISHED = (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELED.value)
-
 
 class NewJob(Protocol):
     """What a checked job brings to its row (``shared.jobs.submit.ValidJob``)."""
@@ -171,17 +169,14 @@ def mark_enqueued(session: Session, job_ids: Sequence[str]) -> None:
 def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) -> int | None:
     """Move a queued job to running for ``worker``; return its attempt number.
 
-    Returns None when the job is not queued (finished, canceled, or another
-    worker holds a live lease), so a duplicate message does nothing.
+    Returns None when the job is not queued (finished, canceled, or running
+    elsewhere), so a duplicate message does nothing. A lost run is put back
+    in the queue by ``workers.lifecycle``, never taken over here.
     """
     now = utcnow()
-    claimable = or_(
-        Job.status == JobStatus.QUEUED.value,
-        and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
-    )
     updated = session.execute(
         update(Job)
-        .where(Job.id == job_id, claimable)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
         .values(
             status=JobStatus.RUNNING.value,
             attempts=Job.attempts + 1,
@@ -192,6 +187,23 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
         .returning(Job.attempts)
     ).first()
     return None if updated is None else int(updated[0])
+
+
+def unsent_copies(session: Session, job: Job) -> list[str]:
+    """Queued jobs identical to ``job`` that were never sent (batch copies
+    waiting for it to finish), oldest first."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.kind == job.kind,
+            Job.params_hash == job.params_hash,
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_(None),
+            Job.id != job.id,
+        )
+        .order_by(Job.created_at)
+    )
+    return list(session.scalars(query))
 
 
 def _running_guard(job_id: str, attempt: int | None):

@@ -152,7 +152,7 @@ def test_kill_9_of_a_worker_mid_job_reruns_it_once_on_another(api, settings, wor
     assert not done["cached"]
     assert str(done["result"]["pid"]) == done["worker"].rsplit(":", 1)[1]
     assert db_count(settings, "job_results", job["id"]) == 1
-    assert db_count(settings, "job_events", job["id"], "AND event = 'lease-expired'") == 1
+    assert db_count(settings, "job_events", job["id"], "AND event = 'worker-lost'") == 1
     assert db_count(settings, "job_events", job["id"], "AND event = 'started'") == 2
 
     # A later redelivery of the dead worker's message must change nothing.
@@ -301,7 +301,7 @@ def test_recovery_pass_resends_lost_jobs_and_gives_up_after_max_attempts(
     assert exhausted["error"]["type"] == "attempts-exhausted"
     assert "3 attempts" in exhausted["error"]["detail"]
     assert api.get(f"/v1/jobs/{ids['lost_worker']}").get_json()["status"] == "queued"
-    assert db_count(settings, "job_events", ids["lost_worker"], "AND event = 'lease-expired'") == 1
+    assert db_count(settings, "job_events", ids["lost_worker"], "AND event = 'worker-lost'") == 1
     assert api.get(f"/v1/jobs/{ids['live_lease']}").get_json()["status"] == "running"
     # A second pass right away sends nothing: the queue holds their messages.
     assert recover_jobs(settings, make_producer(settings), timedelta(seconds=60)) == 0
