@@ -17,7 +17,7 @@ from shared.db.session import session_factory, session_scope
 from shared.logs import job_context
 from shared.queue import RECOVER_TASK, RUN_JOB_TASK
 from shared.submission import enqueue
-from workers import lifecycle
+from workers import heartbeat, lifecycle  # noqa: F401 (heartbeat: its signal hooks)
 from workers.celery_app import app
 from workers.executor import execute_job
 from workers.failures import time_limit_error

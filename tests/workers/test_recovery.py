@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from shared.db import repository
+from shared.db import heartbeats, repository
 from shared.db.batches import batch_jobs_after
+from shared.db.models import utcnow
 from shared.jobs.submit import JobSpec
 from shared.submission import submit_batch, submit_job
 from tests.workers.conftest import queued_ids
 from workers import lifecycle
-from workers.recovery import recover_jobs
+from workers.recovery import recover_jobs, set_marker
 
 STALE = timedelta(seconds=60)
 
@@ -80,6 +81,7 @@ def test_recovery_resends_lost_runs_and_messages_and_gives_up_after_max_attempts
         )
         session.commit()
 
+    set_marker(producer)  # the broker kept its messages (the queue is just empty)
     assert recover_jobs(settings, producer, stale_after=STALE) == 2
     assert sorted(queued_ids(producer)) == sorted([ids["lost_worker"], ids["lost_message"]])
     exhausted = status(sessions, ids["exhausted"])
@@ -104,3 +106,52 @@ def test_copies_of_a_job_given_up_are_sent_on_their_own(settings, sessions, prod
         jobs = batch_jobs_after(session, batch.id, -1, 10)
     assert jobs[0].status == "failed"
     assert sent == [job.id for job in jobs[1:]]
+
+
+def test_a_broker_that_lost_its_messages_gets_every_queued_job_again(settings, sessions, producer):
+    ids = [submit_job(sessions, producer, spec(n)).job.id for n in range(20, 23)]
+    set_marker(producer)
+    queued_ids(producer)  # consumed: the marker stays
+    assert recover_jobs(settings, producer, stale_after=STALE) == 0
+    with producer.connection_for_write() as connection:  # as a Redis restarted empty
+        connection.default_channel.queue_purge("mlcalc-marker")
+    assert recover_jobs(settings, producer, stale_after=STALE) == 3
+    assert sorted(queued_ids(producer)) == sorted(ids)
+    assert recover_jobs(settings, producer, stale_after=STALE) == 0  # the marker is back
+
+
+def test_a_worker_that_stops_beating_loses_its_runs_at_once(settings, sessions, producer):
+    long_ago = utcnow() - timedelta(minutes=5)
+    running = {
+        name: submit_job(sessions, producer, spec(n)).job.id
+        for n, name in enumerate(["dead", "alive", "restarted"], 30)
+    }
+    waiting = submit_job(sessions, producer, spec(40)).job.id  # the dead one had taken it
+    queued_ids(producer)
+    set_marker(producer)
+    with sessions() as session:
+        for name, job_id in running.items():
+            repository.claim_job(session, job_id, f"{name}@host:7", 3600)
+        session.execute(
+            text("UPDATE jobs SET started_at = :t WHERE status = 'running'"), {"t": long_ago}
+        )
+        session.execute(
+            text("UPDATE jobs SET enqueued_at = :t WHERE id = :id"), {"t": long_ago, "id": waiting}
+        )
+        heartbeats.beat(session, "dead@host", 1, 1, long_ago)
+        heartbeats.beat(session, "alive@host", 2, 1, long_ago)
+        heartbeats.beat(session, "restarted@host", 3, 1, utcnow())
+        session.execute(
+            text("UPDATE worker_heartbeats SET beat_at = :t WHERE name = 'dead@host'"),
+            {"t": long_ago + timedelta(seconds=30)},
+        )
+        session.commit()
+
+    assert recover_jobs(settings, producer, stale_after=STALE) == 3
+    assert sorted(queued_ids(producer)) == sorted([running["dead"], running["restarted"], waiting])
+    assert status(sessions, running["alive"]).status == "running"
+    with sessions() as session:
+        assert {w.name for w in heartbeats.all_workers(session)} == {
+            "alive@host",
+            "restarted@host",
+        }
