@@ -84,7 +84,11 @@ def _answer_from_stored(url: str, job: Job, attempt: int) -> str | None:
             return None
         result, extras = source.result.result, source.result.extras
         steps = [row.step for row in source.steps]
-        stored = repository.finish_job(session, job.id, attempt, result, steps, extras, cached=True)
+        # "cached" tells a client it asked this before, not that another key did.
+        cached = source.owner_key == job.owner_key
+        stored = repository.finish_job(
+            session, job.id, attempt, result, steps, extras, cached=cached
+        )
         if stored:
             reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
     logger.info("job %s reused the result of job %s", job.id, source.id)
