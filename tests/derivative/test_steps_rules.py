@@ -243,7 +243,9 @@ def test_odd_functions_never_raise(expr):
     trace = derivative_trace(expr, [x])
     assert trace.steps
     # step is SymPy's Heaviside except at 0, where it is undefined (no 1/2 convention)
-    raw = trace.raw.replace(lambda e: isinstance(e, step_function), lambda e: sympy.Heaviside(e.args[0]))
+    raw = trace.raw.replace(
+        lambda e: isinstance(e, step_function), lambda e: sympy.Heaviside(e.args[0])
+    )
     assert sympy.simplify(raw - sympy.diff(expr, x)) == 0
 
 
