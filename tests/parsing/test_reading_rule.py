@@ -244,3 +244,15 @@ def test_long_runs_of_letters_cost_linear_matching():
         read("q" * 1990 + "(x)")
     assert read("xy" * 40 + "z") == x**40 * y**40 * z
     assert time.perf_counter() - started < 5.0
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([*VALUE_PIECES, ("lr", lr), ("w_1", w_1)]), min_size=1, max_size=5))
+def test_declared_multi_letter_names_stay_whole_in_runs(values):
+    # w_1 ends a run (a subscript ends the name), so it is placed last.
+    pieces = sorted(values, key=lambda piece: piece[0] == "w_1")
+    if sum(name == "w_1" for name, _ in pieces) > 1:
+        return
+    text = "".join(name for name, _ in pieces)
+    expected = sp.Mul(*(v for _, v in pieces))
+    assert read(text, variables=["lr"]) == expected, text
