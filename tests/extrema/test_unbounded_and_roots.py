@@ -50,9 +50,7 @@ UNBOUNDED = [
 
 
 @pytest.mark.parametrize(("text", "smin", "smax", "inf", "sup"), UNBOUNDED)
-def test_exponential_growth_is_unbounded_not_attained_where_floats_end(
-    text, smin, smax, inf, sup
-):
+def test_exponential_growth_is_unbounded_not_attained_where_floats_end(text, smin, smax, inf, sup):
     result = _solve(text)
     assert result.global_status == {"min": smin, "max": smax}
     assert result.bounds == {"infimum": inf, "supremum": sup}
