@@ -31,13 +31,9 @@ _OP_NAMES = {
     "Min": "min",
     "Heaviside": "heaviside",
     "DiracDelta": "dirac_delta",
-    "ReLU": "relu",
-    "LogSumExp": "logsumexp",
-    "Sigmoid": "sigmoid",
-    "Softplus": "softplus",
 }
 # Reductions over data rows: a graph takes one number per symbol.
-_REDUCTIONS = {"sum", "mean", "Sum", "Mean", "DataSum", "DataMean"}
+_REDUCTIONS = {"RowSum": "sum", "RowMean": "mean"}
 
 
 class UnsupportedOperation(ValueError):
@@ -89,7 +85,7 @@ def op_of(expr: sympy.Expr) -> tuple[str, tuple[sympy.Expr, ...]]:
     name = type(expr).__name__
     if name in _REDUCTIONS:
         raise UnsupportedOperation(
-            f"{name.lower()}(...) reduces over data rows; a computation graph takes one "
+            f"{_REDUCTIONS[name]}(...) reduces over data rows; a computation graph takes one "
             "number per symbol"
         )
     if isinstance(expr, AppliedUndef):
@@ -97,7 +93,7 @@ def op_of(expr: sympy.Expr) -> tuple[str, tuple[sympy.Expr, ...]]:
             f"{name} is a generic function with no formula, so it has no value at a point"
         )
     op = _OP_NAMES.get(name, name)
-    if op in OPS and isinstance(expr, sympy.Function):
+    if op in OPS and expr.args:
         return op, expr.args
     raise UnsupportedOperation(f"the computation graph has no rule for {name}")
 

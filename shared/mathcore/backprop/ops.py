@@ -219,6 +219,12 @@ def _dirac(u: float, k: float = 0.0) -> float:
     return 0.0
 
 
+def _step(u: float) -> float:
+    if u == 0:
+        raise ValueError("step (relu's slope) has no value at 0")
+    return 1.0 if u > 0 else 0.0
+
+
 def _sign(u: float) -> float:
     return float((u > 0) - (u < 0))
 
@@ -370,6 +376,7 @@ OPS.update(
             lambda k, u: f"exp({u[k]} - logsumexp({', '.join(u)}))",
         ),
         "sign": _jump("sign", _sign, "zero", "at 0"),
+        "step": _jump("step", _step, "zero", "at 0"),
         "heaviside": _jump("Heaviside", _heaviside, "zero", "at 0"),
         "dirac_delta": _jump("DiracDelta", _dirac, "zero", "at 0"),
         "floor": _jump("floor", lambda u: float(math.floor(u)), "integer", "at whole numbers"),

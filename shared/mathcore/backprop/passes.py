@@ -108,6 +108,7 @@ def reverse_pass(graph: Graph, fwd: Forward) -> list[Number]:
 
 def tangent_pass(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> list[Number]:
     """Return every node's tangent along ``direction`` (Undefined through a kink)."""
+    moving = _moving(graph, direction)
     tangent: list[Number] = [0.0] * len(graph.nodes)
     for node in graph.nodes:
         if node.op == "var":
@@ -115,7 +116,7 @@ def tangent_pass(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> 
             continue
         total: Number = 0.0
         for i, p in zip(node.inputs, fwd.local[node.index], strict=True):
-            if graph.nodes[i].op != "const":  # a constant does not move: no slope needed
+            if moving[i]:  # an input that does not move needs no slope
                 total = _add(total, _times(tangent[i], p))
         tangent[node.index] = total
     return tangent
@@ -123,12 +124,13 @@ def tangent_pass(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> 
 
 def one_sided(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> Number:
     """The one-sided directional derivative lim_{t↓0} (f(x + t·d) − f(x))/t."""
+    moving = _moving(graph, direction)
     tangent: list[Number] = [0.0] * len(graph.nodes)
     for node in graph.nodes:
         if node.op == "var":
             tangent[node.index] = float(direction.get(node.expr.name, 0.0))
             continue
-        if node.op == "const":
+        if not moving[node.index]:
             continue
         ts = [tangent[i] for i in node.inputs]
         undefined = next((t for t in ts if isinstance(t, Undefined)), None)
@@ -142,7 +144,7 @@ def one_sided(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> Num
             continue
         total: Number = 0.0
         for i, t, p in zip(node.inputs, ts, fwd.local[node.index], strict=True):
-            if graph.nodes[i].op == "const":
+            if not moving[i]:
                 continue
             if isinstance(p, Undefined):
                 # An infinite slope or a jump has no one-sided slope, even when the
@@ -152,6 +154,17 @@ def one_sided(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> Num
             total += p * t
         tangent[node.index] = total
     return tangent[graph.output]
+
+
+def _moving(graph: Graph, direction: Mapping[str, float]) -> list[bool]:
+    """Which nodes change at all along ``direction`` (depend on a moved variable)."""
+    moving = [False] * len(graph.nodes)
+    for node in graph.nodes:
+        if node.op == "var":
+            moving[node.index] = direction.get(node.expr.name, 0.0) != 0.0
+        else:
+            moving[node.index] = any(moving[i] for i in node.inputs)
+    return moving
 
 
 def two_sided(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> Number:
@@ -165,7 +178,7 @@ def two_sided(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> Num
         return plus
     return Undefined(
         f"the one-sided derivatives differ: {plus:.6g} in this direction, "
-        f"{-minus:.6g} from the other side"
+        f"{0.0 - minus:.6g} from the other side"
     )
 
 

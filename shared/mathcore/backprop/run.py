@@ -18,12 +18,14 @@ import sympy
 from shared.mathcore.backprop.graph import Graph, build_graph
 from shared.mathcore.backprop.ops import Number, Undefined
 from shared.mathcore.backprop.passes import (
+    EvaluationError,
     Forward,
     forward_pass,
     reverse_pass,
     tangent_pass,
     two_sided,
 )
+from shared.mathcore.printing import to_plain
 from shared.mathcore.symbols import as_expr
 
 Mode = Literal["reverse", "forward"]
@@ -65,7 +67,11 @@ def backprop(
     exact = {
         s: sympy.Rational(repr(v)) if isinstance(v, float) else as_expr(v) for s, v in point.items()
     }
-    fwd = forward_pass(graph, floats, exact)
+    try:
+        fwd = forward_pass(graph, floats, exact)
+    except EvaluationError as exc:
+        where = to_plain(graph.nodes[exc.node].expr)
+        raise EvaluationError(exc.node, f"{where} has no value here: {exc.reason}") from None
     value = fwd.values[graph.output]
     names = [s.name for s in graph.variables]
     if mode == "reverse":
