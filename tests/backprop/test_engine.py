@@ -19,6 +19,7 @@ from shared.mathcore.mlfunctions import logsumexp, relu, sigmoid, softplus
 from shared.mathcore.parsing.parser import parse_expression
 from shared.mathcore.reductions import RowMean, column
 from shared.mathcore.symbols import variable
+from tests.backprop import network as net
 from tests.backprop.oracle import MP_OPS, close, local_partials, partials
 
 x, y, z, w, b = (variable(n) for n in "xyzwb")
@@ -27,23 +28,12 @@ S = MP_OPS["sigmoid"]
 
 
 def network():
-    """2 inputs, 3 tanh hidden units, a sigmoid output, squared error: 13 parameters."""
-    W = [[variable(f"w{j}{k}") for k in (1, 2)] for j in (1, 2, 3)]
-    B = [variable(f"b{j}") for j in (1, 2, 3)]
-    V = [variable(f"v{j}") for j in (1, 2, 3)]
-    c = variable("c")
-    x1, x2, t = 0.7, -1.2, 1.0
-    hidden = [sympy.tanh(W[j][0] * x1 + W[j][1] * x2 + B[j]) for j in range(3)]
-    out = sigmoid(sum(V[j] * hidden[j] for j in range(3)) + c)
-    params = [*W[0], *W[1], *W[2], *B, *V, c]
-
-    def oracle(*p):
-        w_, b_, v_, c_ = p[:6], p[6:9], p[9:12], p[12]
-        h = [mpmath.tanh(w_[2 * j] * x1 + w_[2 * j + 1] * x2 + b_[j]) for j in range(3)]
-        return (S(sum(v_[j] * h[j] for j in range(3)) + c_) - t) ** 2
-
-    values = [0.3, -0.5, 0.8, 0.1, -0.6, 0.4, 0.05, -0.1, 0.2, 0.9, -0.7, 0.5, 0.1]
-    return (out - t) ** 2, params, oracle, values
+    """The 13-parameter network of ``network.py``, built with the sigmoid function class."""
+    p = {name: variable(name) for name in net.PARAMS}
+    x1, x2 = (sympy.Rational(repr(t)) for t in net.INPUTS)
+    hidden = [sympy.tanh(p[f"w{j}1"] * x1 + p[f"w{j}2"] * x2 + p[f"b{j}"]) for j in (1, 2, 3)]
+    out = sigmoid(sum(p[f"v{j}"] * h for j, h in zip((1, 2, 3), hidden, strict=True)) + p["c"])
+    return (out - net.TARGET) ** 2, list(p.values()), net.loss, net.VALUES
 
 
 # (expression, variables in order, mpmath function of them, point)
