@@ -46,6 +46,11 @@ def _mp_eval(args: tuple[sympy.Expr, ...], prec: int, fn) -> sympy.Expr | None:
     return sympy.Expr._from_mpmath(value, prec)
 
 
+def latex_power(text: str, exp: str | None) -> str:
+    """LaTeX of a function raised to ``exp`` (SymPy's printer passes powers of functions in)."""
+    return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
+
+
 def _is_mp(x) -> bool:
     return isinstance(x, mpmath.mpf | mpmath.mpc)
 
@@ -169,8 +174,9 @@ class sigmoid(sympy.Function):  # noqa: N801 (printed by class name)
     def _eval_is_positive(self):
         return self.args[0].is_extended_real
 
-    def _latex(self, printer):
-        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class softplus(sympy.Function):  # noqa: N801
@@ -216,8 +222,9 @@ class softplus(sympy.Function):  # noqa: N801
     def _eval_is_positive(self):
         return self.args[0].is_extended_real
 
-    def _latex(self, printer):
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class step(sympy.Function):  # noqa: N801
@@ -262,8 +269,9 @@ class step(sympy.Function):  # noqa: N801
         arg = self.args[0]
         return True if arg.is_extended_real and arg.is_zero is False else None
 
-    def _latex(self, printer):
-        return rf"\operatorname{{step}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{step}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class relu(sympy.Function):  # noqa: N801
@@ -310,8 +318,9 @@ class relu(sympy.Function):  # noqa: N801
     def _eval_is_nonnegative(self):
         return True if self.args[0].is_extended_real else None
 
-    def _latex(self, printer):
-        return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class logsumexp(sympy.Function):  # noqa: N801
@@ -359,9 +368,10 @@ class logsumexp(sympy.Function):  # noqa: N801
     def _eval_is_real(self):
         return True if all(a.is_extended_real for a in self.args) else None
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         args = ", ".join(printer._print(a) for a in self.args)
-        return rf"\operatorname{{logsumexp}}\left({args}\right)"
+        text = rf"\operatorname{{logsumexp}}\left({args}\right)"
+        return latex_power(text, exp)
 
 
 # Name -> class, as the parser and printer know them.

@@ -25,6 +25,8 @@ import numpy as np
 import sympy
 from sympy.utilities.lambdify import implemented_function
 
+from shared.mathcore.mlfunctions import latex_power
+
 __all__ = [
     "MAX_ROWS",
     "DataColumn",
@@ -85,8 +87,9 @@ class _Reduction(sympy.Function):
     def _sympystr(self, printer):
         return f"{self._plain_name}({printer._print(self.args[0])})"
 
-    def _latex(self, printer):
-        return rf"\operatorname{{{self._plain_name}}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{{self._plain_name}}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class RowSum(_Reduction):

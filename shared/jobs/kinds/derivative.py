@@ -9,8 +9,8 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.answers import problem_names
 from shared.jobs.fields import (
-    ExactNumber,
     ExpressionText,
+    FiniteNumber,
     KindParams,
     Syntax,
     VariableName,
@@ -39,7 +39,7 @@ class DerivativeParams(KindParams):
     variable: VariableName | None = None
     variables: list[VariableName] | None = Field(default=None, min_length=1, max_length=MAX_ORDER)
     order: int = Field(default=1, ge=1, le=MAX_ORDER)
-    at: dict[VariableName, ExactNumber] | None = Field(default=None, max_length=20)
+    at: dict[VariableName, FiniteNumber] | None = Field(default=None, max_length=20)
     implicit: ImplicitSpec | None = None
     expression: ExpressionText
 

@@ -16,8 +16,8 @@ from typing import Any, Literal, Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.fields import (
-    ExactNumber,
     ExpressionText,
+    FiniteNumber,
     Syntax,
     VariableName,
     parse_field,
@@ -42,7 +42,7 @@ Method = Literal[
     "newton", "bfgs", "cg", "lbfgs", "nelder_mead",
 ]  # fmt: skip
 
-Point = dict[VariableName, ExactNumber]
+Point = dict[VariableName, FiniteNumber]
 
 
 def point_values(point: dict, names: list[str]) -> list[float]:
