@@ -52,6 +52,7 @@ MP_OPS = {
     "min": lambda *a: min(a),
     "logsumexp": lambda *a: mpmath.log(mpmath.fsum(mpmath.exp(v) for v in a)),
     "floor": mpmath.floor,
+    "cbrt": lambda u: mpmath.sign(u) * mpmath.cbrt(abs(u)),
     "atan2": mpmath.atan2,
 }
 

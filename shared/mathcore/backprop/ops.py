@@ -265,6 +265,11 @@ def _atan2(v: float, u: float) -> float:
     return math.atan2(v, u)
 
 
+def _cbrt(u: float) -> float:
+    """The real cube root (the parser reads x^(1/3) so): cbrt(−8) = −2."""
+    return math.copysign(abs(u) ** (1 / 3), u)
+
+
 def _digamma(u: float) -> float:
     return float(mpmath.digamma(u))
 
@@ -339,6 +344,7 @@ _UNARY = [
         lambda u, y: y * _digamma(u + 1),
         "gamma({u} + 1)*digamma({u} + 1)",
     ),
+    ("cbrt", _cbrt, lambda u, y: 1 / (3 * y * y), "1/(3*cbrt({u})^2)"),
     ("sigmoid", sigmoid, lambda u, y: y * (1 - y), "sigmoid({u})*(1 - sigmoid({u}))"),
     ("softplus", softplus, lambda u, y: sigmoid(u), "sigmoid({u})"),
 ]
