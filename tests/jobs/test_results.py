@@ -33,6 +33,31 @@ SAMPLES = [
         {"expression": "x y^2", "at": {"x": 1, "y": 2}, "mode": "forward", "direction": {"y": 1}},
     ),
     (
+        "compare",
+        {
+            "base": {
+                "kind": "optimize",
+                "params": {"expression": "x^2", "variables": ["x"], "start": {"x": 1}},
+            },
+            "variants": [{"method": "gd"}, {"method": "newton"}],
+        },
+    ),
+    (
+        "compare",
+        {
+            "base": {
+                "kind": "fit",
+                "params": {
+                    "model": "linear",
+                    "X": [[0], [1], [2]],
+                    "y": [1, 2, 3.5],
+                    "test_fraction": 0.34,
+                },
+            },
+            "variants": {"grid": {"learning_rate": [0.01, 0.1]}},
+        },
+    ),
+    (
         "check",
         {"problem": {"kind": "derivative", "params": {"expression": "x^2"}}, "answer": "2x"},
     ),
