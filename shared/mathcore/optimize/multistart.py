@@ -181,7 +181,8 @@ def run_multistart(
         best = run_optimizer(
             expr, symbols, S[best_index], method,
             learning_rate=learning_rate, max_iter=max_iter, tol=tol, step_tol=step_tol,
-            line_search=line_search, divergence_factor=divergence_factor, **method_options,
+            line_search=line_search, divergence_factor=divergence_factor, objective=obj,
+            **method_options,
         )  # fmt: skip
     converged = np.isin(status, list(CONVERGED))
     return MultiStartResult(
