@@ -29,6 +29,15 @@ def test_derivative_keeps_the_mean_and_its_value_runs_over_every_row():
     oracle = np.mean(2 * X * (1.5 * X + 0.5 - Y))
     assert out.result["numeric"] == pytest.approx(oracle, rel=1e-12)
     assert out.result["defined_at_point"] is True and out.result["rows"] == 40
+    reduction = [s for s in _walk(out.steps) if s["rule"] == "reduction"]
+    assert reduction and "mean of the derivatives" in reduction[0]["text"]
+    assert reduction[0]["after"].startswith("mean(")
+
+
+def _walk(steps):
+    for step in steps:
+        yield step
+        yield from _walk(step["substeps"])
 
 
 def test_gradient_at_a_point_over_the_rows():

@@ -33,10 +33,12 @@ from shared.mathcore.derivative.rules import (
     PowerRule,
     ProductRule,
     QuotientRule,
+    ReductionRule,
     Rule,
     SumRule,
     TrigRule,
 )
+from shared.mathcore.reductions import RowMean, RowSum
 from shared.mathcore.symbols import as_expr
 
 _TABLE_RULES: dict[type, type[Rule]] = {
@@ -77,6 +79,8 @@ def _match(expr: sympy.Expr, var: sympy.Symbol, taken: frozenset[str]) -> Rule:
             return _function_rule(expr, var, taken, 0, lambda u: LogRule(sympy.log(u), u, sympy.E))
         if isinstance(expr, sympy.Abs):
             return _function_rule(expr, var, taken, 0, lambda u: AbsRule(sympy.Abs(u), u))
+        if isinstance(expr, RowSum | RowMean):
+            return ReductionRule(expr, var, _match(expr.args[0], var, taken))
         rule_type = _TABLE_RULES.get(type(expr))
         if rule_type is not None:
             func = type(expr)

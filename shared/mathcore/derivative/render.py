@@ -16,6 +16,7 @@ from sympy.core.function import AppliedUndef
 
 from shared.mathcore.derivative import rules as r
 from shared.mathcore.printing import to_latex, to_plain
+from shared.mathcore.reductions import RowMean
 from shared.mathcore.steps import make_step
 
 # What a step claims about (before, after): "derivative": after = d(before)/d(var);
@@ -187,6 +188,12 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
         return (
             f"The derivative of {name} (as SymPy defines it): "
             f"{d}[{p(rule.expr)}] = {p(rule.result())}."
+        )
+    if isinstance(rule, r.ReductionRule):
+        what = "mean" if isinstance(rule.expr, RowMean) else "sum"
+        return (
+            f"The derivative of a {what} over the data rows is the {what} of the derivatives: "
+            f"{d}[{what}(E)] = {what}({d}[E]), with E = {p(rule.expr.args[0])}."
         )
     if isinstance(rule, r.FallbackRule):
         name = getattr(rule.expr.func, "__name__", "this expression")
