@@ -12,19 +12,27 @@ from typing import Any
 import httpx
 
 MAX_BATCH = 10_000
-CHECK_COLUMNS = ("answer", "expected", "problem", "test", "variables", "rtol", "atol")
+DEFAULT_CSV_KIND = "check"  # a CSV without a kind column holds answers to check
 
 
-def read_jobs(path: Path) -> list[dict[str, Any]]:
+def read_jobs(
+    path: Path, params_schemas: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Read job specs from JSONL (one job a line) or CSV.
 
-    A CSV has either ``kind`` and ``params`` (a JSON object) columns, or the
-    check shortcut: ``answer`` with ``expected`` or ``problem`` (JSON), and
-    optional ``test``, ``variables`` (JSON list), ``rtol``, ``atol``, ``label``.
+    A CSV row has ``kind`` (default ``check``) and either ``params`` (a JSON
+    object) or one column per param, read by the kind's params schema
+    (``params_schemas``, from ``GET /v1/kinds``): text where the param takes
+    a string, JSON otherwise. So a check CSV is ``answer`` with ``expected``
+    or ``problem`` (JSON), and optional ``test``, ``variables`` (JSON list),
+    ``rtol``, ``atol``, ``label``.
     """
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8") as handle:
-            return [_csv_job(row, number) for number, row in enumerate(csv.DictReader(handle), 2)]
+            return [
+                _csv_job(row, number, params_schemas or {})
+                for number, row in enumerate(csv.DictReader(handle), 2)
+            ]
     jobs = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -36,26 +44,38 @@ def read_jobs(path: Path) -> list[dict[str, Any]]:
     return jobs
 
 
-def _csv_job(row: dict[str, str], number: int) -> dict[str, Any]:
+def _csv_job(row: dict[str, str], number: int, schemas: dict[str, dict]) -> dict[str, Any]:
     label = row.get("label") or None
-    if row.get("kind"):
+    kind = row.get("kind") or DEFAULT_CSV_KIND
+    if row.get("params"):
         try:
-            params = json.loads(row.get("params") or "{}")
+            params = json.loads(row["params"])
         except json.JSONDecodeError as exc:
             raise SystemExit(f"line {number}: params is not JSON: {exc}") from None
-        return {"kind": row["kind"], "params": params, "label": label}
+        return {"kind": kind, "params": params, "label": label}
+    properties = schemas.get(kind, {}).get("properties")
+    if properties is None:
+        raise SystemExit(f"line {number}: the service has no job kind {kind!r}")
     params: dict[str, Any] = {}
-    for column in CHECK_COLUMNS:
-        value = row.get(column)
-        if value in (None, ""):
+    for column, value in row.items():
+        if column in ("kind", "label", "params") or value in (None, ""):
             continue
-        if column in ("problem", "variables"):
-            params[column] = json.loads(value)
-        elif column in ("rtol", "atol"):
-            params[column] = float(value)
-        else:
+        if column not in properties:
+            raise SystemExit(f"line {number}: {kind} jobs take no param {column!r}")
+        if _takes_text(properties[column]):
             params[column] = value
-    return {"kind": "check", "params": params, "label": label}
+        else:
+            try:
+                params[column] = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"line {number}: {column} is not JSON: {exc}") from None
+    return {"kind": kind, "params": params, "label": label}
+
+
+def _takes_text(schema: dict[str, Any]) -> bool:
+    """Whether a param's JSON Schema accepts a string (then a cell is its text)."""
+    options = [schema, *schema.get("anyOf", [])]
+    return any(o.get("type") == "string" or "enum" in o for o in options)
 
 
 class Client:
@@ -70,6 +90,13 @@ class Client:
         self.http = httpx.Client(
             base_url=base_url, headers=headers, timeout=timeout, transport=transport
         )
+
+    def params_schemas(self) -> dict[str, dict[str, Any]]:
+        """Each job kind's params JSON Schema, from ``GET /v1/kinds``."""
+        response = self.http.get("/v1/kinds")
+        if response.status_code >= 400:
+            raise SystemExit(_problem_text(response))
+        return {kind["name"]: kind["params_schema"] for kind in response.json()}
 
     def submit_batch(self, jobs: list[dict[str, Any]]) -> dict[str, Any]:
         response = self.http.post("/v1/batches", json={"jobs": jobs})
@@ -128,7 +155,7 @@ def _problem_text(response: httpx.Response) -> str:
 
 def run_batch_file(client: Client, path: Path, out: Path, progress: bool = True) -> int:
     """Submit every job in ``path`` (in batches of 10,000), wait, write ``out``."""
-    jobs = read_jobs(path)
+    jobs = read_jobs(path, client.params_schemas())
     if not jobs:
         raise SystemExit(f"{path}: no jobs")
     fmt = "csv" if out.suffix.lower() == ".csv" else "ndjson"

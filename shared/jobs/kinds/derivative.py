@@ -7,6 +7,7 @@ from typing import Self
 import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from shared.jobs.answers import problem_names
 from shared.jobs.fields import (
     ExactNumber,
     ExpressionText,
@@ -17,7 +18,8 @@ from shared.jobs.fields import (
     parse_field,
     parse_number_field,
 )
-from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.checks import check_answer
 from shared.mathcore.derivative import derivative_trace
 from shared.mathcore.printing import to_float, to_latex, to_plain
 from shared.mathcore.symbols import variable
@@ -91,7 +93,55 @@ def _value_at(expr: sympy.Expr, at: dict[str, str | int | float]) -> dict:
     return {"value": to_plain(value), "numeric": to_float(value), "defined_at_point": True}
 
 
-@job_kind("derivative", params=DerivativeParams)
+class DerivativeResult(KindResult):
+    """The derivative, and with ``at`` its value there."""
+
+    expression: str = Field(description="the derivative, in canonical plain form")
+    latex: str
+    value: str | None = Field(default=None, description="exact value at 'at' (null: undefined)")
+    numeric: float | None = None
+    defined_at_point: bool | None = None
+
+
+def check_derivative_answer(check, problem_params: DerivativeParams, result: dict) -> dict:
+    """Grade an answer to a derivative problem: the expected answer is the
+    derivative, and mistakes are named on its last differentiation."""
+    if not isinstance(check.answer, str):
+        raise JobInputError("Answer of the wrong shape", "a derivative answer is one expression")
+    names = problem_names(problem_params)
+    original, wrt = None, None
+    if problem_params.implicit is None:
+        f = parse_field(problem_params.expression, variables=names, syntax=problem_params.syntax)
+        sequence = [variable(v) for v in (problem_params.variables or [])]
+        if not sequence:
+            name = problem_params.variable or (
+                str(min(f.free_symbols, key=str)) if f.free_symbols else "x"
+            )
+            sequence = [variable(name)] * problem_params.order
+        # Mistakes are named on the last differentiation: d/dx of the one before.
+        original = sympy.diff(f, *sequence[:-1]) if len(sequence) > 1 else f
+        wrt = sequence[-1]
+    outcome = check_answer(
+        check.answer,
+        result["expression"],
+        check.test,
+        variables=names or None,
+        rtol=check.rtol,
+        atol=check.atol,
+        original=original,
+        wrt=wrt,
+        syntax=check.syntax,
+    )
+    return outcome.to_dict()
+
+
+@job_kind(
+    "derivative",
+    title="Derivative with steps",
+    params=DerivativeParams,
+    result=DerivativeResult,
+    check_problem=check_derivative_answer,
+)
 def run_derivative(params: DerivativeParams) -> JobOutput:
     """Differentiate with a rule-by-rule trace."""
     names = declared_names(dict(params))

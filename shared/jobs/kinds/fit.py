@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from shared.jobs.fields import KindParams
 from shared.jobs.optimizer_options import OptimizerOptions
-from shared.jobs.registry import JobOutput, job_kind
+from shared.jobs.registry import JobOutput, KindResult, job_kind
 from shared.mathcore.fit import fit_model
 from shared.mathcore.optimize.rules import RULE_OPTIONS, RULES
 
@@ -83,7 +83,24 @@ class FitParams(KindParams):
         return self
 
 
-@job_kind("fit", params=FitParams)
+class FitResult(KindResult):
+    """The fitted model, its training curve and its metrics."""
+
+    coefficients: list[float | None]
+    intercept: float | None
+    loss_history: list[float | None] = Field(description="training loss after each iteration")
+    metrics: dict[str, float | None] = Field(description="on the training set")
+    test_metrics: dict[str, float | None] | None = Field(
+        default=None, description="on the held-out set, when there is one"
+    )
+    model: str
+    method: str
+    iterations: int
+    converged: bool
+    stop_reason: str = Field(description="tol, max_iter or diverged (or stalled)")
+
+
+@job_kind("fit", title="Fit a regression model", params=FitParams, result=FitResult)
 def run_fit(params: FitParams) -> JobOutput:
     """Fit a regression model and report coefficients, loss history and metrics."""
     spec = params.optimizer

@@ -3,10 +3,11 @@ steepest descent at a point, Hessian with eigenvalues; a Jacobian for a list."""
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from shared.jobs.answers import answer_list
 from shared.jobs.fields import (
     ExactNumber,
     ExpressionText,
@@ -16,7 +17,8 @@ from shared.jobs.fields import (
     parse_field,
     parse_number_field,
 )
-from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.checks import check_list
 from shared.mathcore.gradient import gradient_result, jacobian_result
 from shared.mathcore.symbols import variable
 
@@ -67,7 +69,44 @@ def _names(data: dict) -> list[str]:
     return names
 
 
-@job_kind("gradient", params=GradientParams)
+class GradientResult(KindResult):
+    """The gradient (or, for ``expressions``, the Jacobian), its value at a
+    point, and the Hessian when asked."""
+
+    variables: list[str]
+    gradient: list[str] | None = Field(default=None, description="each partial derivative")
+    gradient_latex: list[str] | None = None
+    jacobian: list[list[str]] | None = Field(default=None, description="with 'expressions'")
+    at_value: list[Any] | None = Field(default=None, description="exact values at 'at'")
+    at_numeric: list[Any] | None = None
+    norm: float | None = Field(default=None, description="the gradient's norm at 'at'")
+    hessian: list[list[str]] | None = None
+
+
+def check_gradient_answer(check, problem_params: GradientParams, result: dict) -> dict:
+    """Grade an answer to a gradient problem: entry i against the i-th partial."""
+    names = list(result["variables"])
+    f = parse_field(problem_params.expression, variables=names, syntax=problem_params.syntax)
+    outcome = check_list(
+        answer_list(check.answer),
+        list(result["gradient"]),
+        check.test,
+        variables=names,
+        rtol=check.rtol,
+        atol=check.atol,
+        original=f,
+        wrts=names,
+    )
+    return outcome.to_dict()
+
+
+@job_kind(
+    "gradient",
+    title="Gradient, Hessian, Jacobian",
+    params=GradientParams,
+    result=GradientResult,
+    check_problem=check_gradient_answer,
+)
 def run_gradient(params: GradientParams) -> JobOutput:
     """Compute the gradient (or Jacobian) with traced partial derivatives."""
     names = _names(dict(params))

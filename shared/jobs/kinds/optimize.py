@@ -8,8 +8,10 @@ then one row per iteration (numbers; null where a value was not finite). With
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -22,7 +24,7 @@ from shared.jobs.fields import (
     parse_number_field,
 )
 from shared.jobs.optimizer_options import OptimizerOptions
-from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.jobs.registry import Download, JobInputError, JobOutput, KindResult, job_kind
 from shared.mathcore.optimize import CompileError, run_multistart, run_optimizer
 from shared.mathcore.optimize.runner import check_method
 from shared.mathcore.optimize.scipy_methods import SCIPY_METHODS
@@ -117,7 +119,60 @@ class OptimizeParams(OptimizerOptions):
         return self
 
 
-@job_kind("optimize", params=OptimizeParams)
+class TrajectoryPoint(KindResult):
+    iter: int
+    x: dict[str, float | None]
+    fun: float | None
+    grad_norm: float | None
+
+
+class OptimizeResult(KindResult):
+    """Where the run ended, why, and its path (with ``starts``: the best run's,
+    plus ``runs``, ``best_index`` and ``minima``)."""
+
+    x: dict[str, float | None]
+    fun: float | None
+    iterations: int = Field(description="the number of updates made")
+    converged: bool
+    stop_reason: str = Field(description="tol, max_iter or diverged (or step_tol, stalled)")
+    trajectory: list[TrajectoryPoint] = Field(
+        description="every iteration up to 1,000, evenly thinned beyond, first and last kept"
+    )
+    method: str
+    grad_norm: float | None
+    expression: str
+    latex: str
+    runs: list[dict[str, Any]] | None = Field(default=None, description="with 'starts'")
+    best_index: int | None = None
+    minima: list[dict[str, Any]] | None = None
+
+
+def trajectory_csv(extras: dict[str, Any]) -> str | None:
+    """The full trajectory as CSV: a header, then one iteration a row."""
+    rows = extras.get("trajectory_csv_rows")
+    if not rows:
+        return None
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+DOWNLOADS = {
+    "trajectory.csv": Download(
+        media_type="text/csv",
+        description="the full optimizer trajectory, one iteration a row",
+        render=trajectory_csv,
+    )
+}
+
+
+@job_kind(
+    "optimize",
+    title="Run an optimizer",
+    params=OptimizeParams,
+    result=OptimizeResult,
+    downloads=DOWNLOADS,
+)
 def run_optimize(params: OptimizeParams) -> JobOutput:
     """Minimise an expression with the chosen optimizer, recording its path."""
     expr = parse_field(params.expression, variables=params.variables, syntax=params.syntax)
