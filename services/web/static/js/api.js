@@ -79,7 +79,7 @@ export class JobRunner {
       } else {
         ({ body: job } = await requestJSON("/v1/jobs", {
           method: "POST",
-          headers: { Prefer: "wait=5" },
+          headers: { Prefer: "wait=1" }, // quick jobs answer at once; others show progress
           body: JSON.stringify({ kind, params }),
           signal: controller.signal,
         }));

@@ -26,8 +26,10 @@ function showValue(value) {
   return String(value);
 }
 
+const WIDE = new Set(["csv", "json", "runs"]);
+
 function labelled(spec, control, hint) {
-  return h("label.field", { dataset: { field: spec.name } }, h("span.label", spec.label || spec.name), control,
+  return h(`label.field${WIDE.has(spec.type) ? ".wide" : ""}`, { dataset: { field: spec.name } }, h("span.label", spec.label || spec.name), control,
     hint ? h("small.hint", hint) : null);
 }
 
@@ -156,8 +158,8 @@ function csvWidget(spec) {
     try {
       const { header, rows } = parseCSV(area.value);
       const body = rows.slice(0, 8).map((r) => h("tr", r.map((c) => h("td", String(c)))));
-      shown.append(h("table.data", h("thead", h("tr", header.map((c) => h("th", c)))), h("tbody", body)),
-        rows.length > 8 ? h("small.muted", `… ${rows.length} rows`) : null);
+      shown.append(h("table.data", h("thead", h("tr", header.map((c) => h("th", c)))), h("tbody", body)));
+      if (rows.length > 8) shown.append(h("small.muted", `… ${rows.length} rows in all`));
     } catch (error) {
       if (area.value.trim()) shown.append(h("small.parse-error", error.message));
     }

@@ -26,6 +26,10 @@ async function loadKinds() {
     listed = null; // an older service: the page's own modules still work
   }
   const entries = listed || Object.values(MODULES).map((m) => ({ name: m.name, title: m.title }));
+  // The course's order first (derivatives before optimizers), then any other kind.
+  const order = Object.keys(MODULES);
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  entries.sort((a, b) => rank(a.name) - rank(b.name));
   for (const kind of entries) {
     const module = MODULES[kind.name] || genericModule(kind);
     kinds.set(kind.name, { module, schema: kind.params_schema || null, title: kind.title || module.title });
@@ -50,7 +54,7 @@ function selectKind(kind) {
 
 function setStatus(tone, ...content) {
   statusBox.className = tone || "";
-  statusBox.replaceChildren(...content);
+  statusBox.replaceChildren(...content.filter((part) => part !== null && part !== undefined));
 }
 
 function showElapsed(seconds) {
@@ -180,7 +184,9 @@ function restore(state) {
 }
 
 function showExamples() {
-  $("examples").replaceChildren(...EXAMPLES.map((example) => h("li", h("button.example", { type: "button",
+  // Only the examples of kinds this service offers.
+  const offered = EXAMPLES.filter((example) => kinds.has(example.kind));
+  $("examples").replaceChildren(...offered.map((example) => h("li", h("button.example", { type: "button",
     onclick: () => {
       selectKind(example.kind);
       formFor(example.kind).fill(example.params);

@@ -73,7 +73,7 @@ function view(job) {
   } else {
     const base = (params.base && params.base.params) || {};
     parseInput(base.expression || "", { syntax: base.syntax, variables: base.variables }).then((read) => {
-      plots.append(...runPlots(read && read.expression, base.variables || [],
+      plots.append(...runPlots(read ? read.expression : base.expression, base.variables || [],
         runs.map((r) => ({ name: r.label, trajectory: r.result.trajectory || [] }))));
     });
   }

@@ -47,14 +47,16 @@ function view(job) {
     if (result.defined_at_point === false) el.append(h("p.warn", "The derivative is not defined at this point."));
   }
   const plot = h("div");
-  input.then((read) => plot.append(...plotFor(params, result, read)));
+  // Without /v1/parse, the first step's `before` is the input in canonical form.
+  const fallback = { expression: (job.steps && job.steps[0] && job.steps[0].before) || params.expression, variables: null };
+  input.then((read) => plot.append(...plotFor(params, result, read || fallback)));
   el.append(plot);
   return { el, latex: result.latex };
 }
 
 function plotFor(params, result, read) {
   const variable = params.variable || (read && read.variables && read.variables[0]);
-  if (!read || !variable || params.variables || (read.variables || []).length > 1) return [];
+  if (!variable || params.variables || (read.variables || []).length > 1) return [];
   const atX = evalExact(params.at && params.at[variable]);
   const range = around(Number.isFinite(atX) ? [atX] : [], [-5, 5]);
   const marks = [], extra = [];

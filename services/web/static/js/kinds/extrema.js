@@ -26,6 +26,9 @@ export default {
 
 const TONES = { local_min: "good", local_max: "good", saddle: "warn", neither: "muted", inconclusive: "warn" };
 
+/** "2" for an exact value equal to its float, else "sqrt(2) ≈ 1.41421". */
+const approx = (value, numeric) => (String(value) === num(numeric) ? String(value) : `${value} ≈ ${num(numeric)}`);
+
 function where(extremum) {
   const points = extremum.points || [extremum];
   return points.map((p) => pointText(p.point)).join(" and at ");
@@ -33,7 +36,7 @@ function where(extremum) {
 
 function sentence(result) {
   const min = result.global_min, max = result.global_max;
-  const part = (e, word) => (e ? `the global ${word} is ${e.value} (≈ ${num(e.numeric)}) at ${where(e)}`
+  const part = (e, word) => (e ? `the global ${word} is ${approx(e.value, e.numeric)} at ${where(e)}`
     : `there is no global ${word} (f is unbounded)`);
   const text = `${part(min, "minimum")}; ${part(max, "maximum")}.`;
   return text[0].toUpperCase() + text.slice(1);
@@ -46,13 +49,13 @@ function view(job) {
     h("p.sentence", sentence(result)),
     points.length
       ? table(["point", "f", "classification"], points.map((p) => [
-        pointText(p.point), `${p.value} ≈ ${num(p.numeric)}`, badge(p.classification, TONES[p.classification])]))
+        pointText(p.point), approx(p.value, p.numeric), badge(p.classification, TONES[p.classification])]))
       : h("p", "No critical points."),
     h("p.muted", `Method: ${result.method}${result.method === "numeric" ? " (found numerically)" : ""}.`));
   if (params.variable && !params.variables) {
     const plot = h("div");
     parseInput(params.expression, { syntax: params.syntax, variables: [params.variable] }).then((read) => {
-      if (read) plot.append(...plotFor(params, result, read.expression));
+      plot.append(...plotFor(params, result, read ? read.expression : params.expression));
     });
     el.append(plot);
   }

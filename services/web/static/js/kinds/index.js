@@ -9,5 +9,5 @@ import gradient from "./gradient.js";
 import optimize from "./optimize.js";
 
 export const MODULES = Object.fromEntries(
-  [derivative, gradient, extrema, optimize, check, fit, backprop, compare].map((m) => [m.name, m]),
+  [derivative, gradient, extrema, optimize, compare, fit, backprop, check].map((m) => [m.name, m]),
 );

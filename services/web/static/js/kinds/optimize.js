@@ -69,7 +69,7 @@ function view(job) {
     job.id ? h("a.button.small", { href: `/v1/jobs/${job.id}/trajectory.csv`, download: `trajectory-${job.id}.csv` }, "Download CSV") : null));
   const plots = h("div.plots");
   parseInput(params.expression, { syntax: params.syntax, variables: params.variables }).then((read) => {
-    plots.append(...runPlots(read && read.expression, params.variables || Object.keys(result.x || {}),
+    plots.append(...runPlots(read ? read.expression : params.expression, params.variables || Object.keys(result.x || {}),
       [{ name: params.method || "gd", trajectory: result.trajectory || [] }]));
   });
   el.append(plots);
