@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shared.db import repository, reuse
 from shared.db.session import session_scope
 from shared.jobs.errors import attempts_exhausted_error, describe_failure
-from shared.jobs.registry import get_kind, reuse_allowed
+from shared.jobs.registry import get_kind, job_deadline, reuse_allowed
 from shared.jobs.serialize import json_safe
 from shared.mathcore.budget import BudgetExceeded
 from shared.settings import Settings
@@ -75,6 +75,8 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
             raise LookupError(f"unknown job kind {job.kind!r}")
         params = kind.params_model.model_validate(job.params)
         reuse_allowed.set(may_reuse)
+        # Kinds that can stop early with a partial answer (compare) aim for this.
+        job_deadline.set(started + settings.soft_time_limit)
         output = kind.run(params)
         result, steps, extras = json_safe(output.result), json_safe(output.steps), output.extras
     except (SoftTimeLimitExceeded, BudgetExceeded, MemoryError, ValidationError, Exception) as exc:

@@ -28,6 +28,31 @@ SAMPLES = [
     ("fit", {"model": "linear", "X": [[0], [1], [2], [3]], "y": [1, 3, 5, 7.5]}),
     ("check", {"expected": "2x", "answer": "x + x"}),
     (
+        "compare",
+        {
+            "base": {
+                "kind": "optimize",
+                "params": {"expression": "x^2", "variables": ["x"], "start": {"x": 1}},
+            },
+            "variants": [{"method": "gd"}, {"method": "newton"}],
+        },
+    ),
+    (
+        "compare",
+        {
+            "base": {
+                "kind": "fit",
+                "params": {
+                    "model": "linear",
+                    "X": [[0], [1], [2]],
+                    "y": [1, 2, 3.5],
+                    "test_fraction": 0.34,
+                },
+            },
+            "variants": {"grid": {"learning_rate": [0.01, 0.1]}},
+        },
+    ),
+    (
         "check",
         {"problem": {"kind": "derivative", "params": {"expression": "x^2"}}, "answer": "2x"},
     ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -36,11 +36,6 @@ MAX_STARTS = 10_000
 MAX_SCIPY_STARTS = 1_000
 # Starts × iterations of a vectorised multi-start (~25 ns per start-iteration).
 MAX_MULTISTART_WORK = 20_000_000
-
-Method = Literal[
-    "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-    "newton", "bfgs", "cg", "lbfgs", "nelder_mead",
-]  # fmt: skip
 
 Point = dict[VariableName, ExactNumber]
 
@@ -73,7 +68,6 @@ class OptimizeParams(OptimizerOptions):
     variables: list[VariableName] = Field(min_length=1, max_length=MAX_VARIABLES)
     start: Point | None = Field(default=None, max_length=MAX_VARIABLES)
     starts: list[Point] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
-    method: Method = "gd"
     step_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     line_search: bool | None = None
     expression: ExpressionText
@@ -142,6 +136,11 @@ class OptimizeResult(KindResult):
     grad_norm: float | None
     expression: str
     latex: str
+    point_kind: str | None = Field(
+        default=None,
+        description="newton: minimum, maximum, saddle or inconclusive (the second-order "
+        "test where it stopped on tol; converged only at a minimum)",
+    )
     runs: list[dict[str, Any]] | None = Field(default=None, description="with 'starts'")
     best_index: int | None = None
     minima: list[dict[str, Any]] | None = None
@@ -176,7 +175,30 @@ DOWNLOADS = {
 def run_optimize(params: OptimizeParams) -> JobOutput:
     """Minimise an expression with the chosen optimizer, recording its path."""
     expr = parse_field(params.expression, variables=params.variables, syntax=params.syntax)
-    options = dict(
+    try:
+        if params.start is not None:
+            run = run_optimizer(expr, params.variables, **optimizer_call(params))
+            result, best = run.to_dict(), run
+        else:
+            options = optimizer_call(params)
+            del options["start"]
+            starts = [point_values(p, params.variables) for p in params.starts]
+            multi = run_multistart(expr, params.variables, starts, **options)
+            result, best = multi.to_dict(), multi.best
+    except CompileError as exc:
+        raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
+    result.update(expression_fields(expr))
+    extras = {}
+    if best is not None:
+        extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))
+    return JobOutput(result=result, extras=extras)
+
+
+def optimizer_call(params: OptimizeParams) -> dict[str, Any]:
+    """The keyword arguments of ``run_optimizer`` for these params (a single start)."""
+    return dict(
+        start=point_values(params.start, params.variables) if params.start is not None else None,
+        method=params.method,
         learning_rate=params.learning_rate,
         max_iter=params.max_iter,
         tol=params.tol,
@@ -184,20 +206,8 @@ def run_optimize(params: OptimizeParams) -> JobOutput:
         line_search=params.line_search,
         **params.method_options(),
     )
-    try:
-        if params.start is not None:
-            start = point_values(params.start, params.variables)
-            run = run_optimizer(expr, params.variables, start, params.method, **options)
-            result, best = run.to_dict(), run
-        else:
-            starts = [point_values(p, params.variables) for p in params.starts]
-            multi = run_multistart(expr, params.variables, starts, params.method, **options)
-            result, best = multi.to_dict(), multi.best
-    except CompileError as exc:
-        raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
-    result["expression"] = to_plain(expr)
-    result["latex"] = to_latex(expr)
-    extras = {}
-    if best is not None:
-        extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))
-    return JobOutput(result=result, extras=extras)
+
+
+def expression_fields(expr) -> dict[str, str]:
+    """The objective as the result shows it."""
+    return {"expression": to_plain(expr), "latex": to_latex(expr)}

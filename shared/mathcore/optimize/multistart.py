@@ -18,8 +18,15 @@ import sympy
 from .array_loop import run_array
 from .compile import compile_objective
 from .result import OptimizeResult, finite_or_none
-from .rules import RULES, make_rule
-from .runner import as_symbols, check_method, make_stopping, run_optimizer, start_vector
+from .rules import RULES
+from .runner import (
+    as_symbols,
+    check_method,
+    make_step_rule,
+    make_stopping,
+    run_optimizer,
+    start_vector,
+)
 from .scipy_methods import run_scipy
 from .stopping import (
     CONVERGED,
@@ -147,7 +154,11 @@ def run_multistart(
     stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor)
     obj = compile_objective(expr, symbols)
     if method in RULES or method == "newton":
-        rule = make_rule(method, learning_rate, **method_options) if method in RULES else None
+        rule = (
+            make_step_rule(method, learning_rate, line_search, method_options)
+            if method in RULES
+            else None
+        )
         lr = 1.0 if learning_rate is None else float(learning_rate)
         arr = run_array(
             obj, method, rule, S.T.copy(), stopping,
