@@ -9,8 +9,8 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.answers import answer_list
 from shared.jobs.fields import (
-    ExactNumber,
     ExpressionText,
+    FiniteNumber,
     KindParams,
     Syntax,
     VariableName,
@@ -33,7 +33,7 @@ class GradientParams(KindParams):
     variables: list[VariableName] | None = Field(
         default=None, min_length=1, max_length=MAX_VARIABLES
     )
-    at: dict[VariableName, ExactNumber] | None = Field(default=None, max_length=MAX_VARIABLES)
+    at: dict[VariableName, FiniteNumber] | None = Field(default=None, max_length=MAX_VARIABLES)
     hessian: bool = False
     expressions: list[ExpressionText] | None = Field(
         default=None, min_length=1, max_length=MAX_VARIABLES

@@ -16,8 +16,8 @@ from typing import Any, Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.fields import (
-    ExactNumber,
     ExpressionText,
+    FiniteNumber,
     Syntax,
     VariableName,
     parse_field,
@@ -37,7 +37,7 @@ MAX_SCIPY_STARTS = 1_000
 # Starts × iterations of a vectorised multi-start (~25 ns per start-iteration).
 MAX_MULTISTART_WORK = 20_000_000
 
-Point = dict[VariableName, ExactNumber]
+Point = dict[VariableName, FiniteNumber]
 
 
 def point_values(point: dict, names: list[str]) -> list[float]:
