@@ -142,7 +142,7 @@ def test_backprop_graph_and_gradient(page):
         assert gradient[name] == pytest.approx(expected, rel=1e-6, abs=1e-9), name
     nodes = page.page.locator("#result svg.dag g.node").count()
     assert nodes >= 8
-    page.page.get_by_role("button", name="⏮ Start").click()
+    page.page.get_by_role("button", name="Start").click()
     page.page.get_by_role("button", name="Step ▶").click()
     assert "Forward pass, step 1" in page.page.inner_text(".graph-caption")
     page.screenshot("backprop")

@@ -87,10 +87,10 @@ export function graphView(graph, mode = "reverse") {
   slider.addEventListener("input", () => show(Number(slider.value)));
   const step = (delta) => show(Math.max(0, Math.min(2 * n, Number(slider.value) + delta)));
   const controls = h("div.graph-controls",
-    h("button.small", { type: "button", onclick: () => show(0) }, "⏮ Start"),
+    h("button.small", { type: "button", onclick: () => show(0) }, "Start"),
     h("button.small", { type: "button", onclick: () => step(-1) }, "◀ Back"),
     h("button.small", { type: "button", onclick: () => step(1) }, "Step ▶"),
-    h("button.small", { type: "button", onclick: () => show(2 * n) }, "End ⏭"), slider);
+    h("button.small", { type: "button", onclick: () => show(2 * n) }, "End"), slider);
   show(2 * n);
   return h("div.graph", controls, caption, h("div.graph-scroll", root));
 }
