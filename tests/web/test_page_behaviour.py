@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.web.conftest import PHONE, ApiServer
+from tests.web.conftest import PHONE
+from tests.web.server import ApiServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
 
