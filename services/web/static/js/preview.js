@@ -84,11 +84,11 @@ export class MathInput {
       this.preview.append(tex(parsed.latex || "", true));
       const variables = parsed.variables || [];
       const functions = parsed.functions || [];
-      this.found.append(
+      this.found.append(h("span",
         h("span.muted", "variables: "),
         variables.length ? variables.map((v) => h("code.chip", v)) : h("span.muted", "none"),
         functions.length ? [h("span.muted", " · functions: "), functions.map((f) => h("code.chip", f))] : null,
-      );
+      ));
       return;
     }
     const position = problemPosition(problem);
