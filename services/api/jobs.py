@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 
-from flask import Response, url_for
+from flask import Response, current_app, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.api.problems import ApiProblem
@@ -23,10 +24,12 @@ from services.api.schemas import (
     JobResource,
 )
 from services.api.spec import error_responses
-from services.api.submission import enqueue, insert_job, request_hash, validate_job
 from shared.db import repository
 from shared.db.models import JobStatus
+from shared.db.session import DATABASE_UNAVAILABLE
 from shared.jobs.registry import get_kind
+from shared.jobs.submit import JobSpec
+from shared.submission import submit_job
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,10 @@ bp = APIBlueprint("jobs", __name__, url_prefix="/v1", abp_tags=[Tag(name="jobs")
 
 WAIT_PATTERN = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)")
 POLL_SECONDS = 0.05
+# Requests waiting with ``Prefer: wait`` each hold a server thread (gunicorn
+# runs 8 per process): at most this many wait at once, the next answer 202
+# at once, so /healthz and other clients always find a free thread.
+MAX_WAITERS = 4
 
 
 def requested_wait(prefer: str | None) -> float:
@@ -56,6 +63,12 @@ def wait_for_job(job_id: str, seconds: float):
         time.sleep(POLL_SECONDS)
 
 
+def _waiters() -> threading.BoundedSemaphore:
+    return current_app.extensions.setdefault(
+        "mlcalc-waiters", threading.BoundedSemaphore(MAX_WAITERS)
+    )
+
+
 @bp.post(
     "/jobs",
     responses={
@@ -66,26 +79,32 @@ def wait_for_job(job_id: str, seconds: float):
 )
 def create_job(body: JobCreate, header: JobHeaders):
     """Submit a job."""
-    valid = validate_job(body.kind, body.params, body.label)
-    key = header.idempotency_key
-    with runtime().sessions() as session:
-        job, created = insert_job(
-            session,
-            valid,
-            owner_id=current_owner(),
-            idempotency_key=key,
-            body_hash=request_hash(body.model_dump(mode="json")) if key else None,
-        )
-        if created:
-            enqueue(session, runtime().producer, [job.id])
-        job_id = job.id
-    logger.info("job %s accepted (%s)", job_id, body.kind, extra={"job_id": job_id})
+    submitted = submit_job(
+        runtime().sessions,
+        runtime().producer,
+        JobSpec(body.kind, body.params, body.label),
+        owner_id=current_owner(),
+        idempotency_key=header.idempotency_key,
+        request_body=body.model_dump(mode="json"),
+    )
+    job = submitted.job
+    logger.info("job %s accepted (%s)", job.id, body.kind, extra={"job_id": job.id})
+    headers = {"Location": url_for("jobs.get_job", job_id=job.id)}
     wait = requested_wait(header.prefer)
-    location = url_for("jobs.get_job", job_id=job_id)
-    job = wait_for_job(job_id, wait)
-    headers = {"Location": location}
-    if wait:
-        headers["Preference-Applied"] = f"wait={int(wait)}"
+    waiters = _waiters()
+    if wait and not waiters.acquire(blocking=False):
+        wait = 0.0  # every waiting place is taken: answer now, the client polls
+    try:
+        if wait:
+            headers["Preference-Applied"] = f"wait={int(wait)}"
+        if wait or not submitted.created:  # a retry may find the job finished
+            job = wait_for_job(job.id, wait) or job
+    except DATABASE_UNAVAILABLE as exc:
+        # The row is committed: the job was accepted whatever happens now.
+        logger.warning("job %s accepted; could not read it back: %s", job.id, exc)
+    finally:
+        if wait:
+            waiters.release()
     finished = JobStatus(job.status).finished
     return json_response(job_resource(job), 200 if wait and finished else 202, headers)
 
