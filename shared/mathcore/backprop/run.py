@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -86,6 +87,8 @@ def backprop(
                 partial = two_sided(graph, fwd, {name: 1.0})
                 run.resolved[name] = partial
                 adjoints[where[name]] = partial
+            if not isinstance(partial, Undefined) and not math.isfinite(partial):
+                partial = Undefined("the partial is too large for a floating-point number")
             run.gradient[name] = partial
         return run
     if direction is None:
