@@ -97,6 +97,8 @@ def backprop(
     tangents = tangent_pass(graph, fwd, direction)
     run = BackpropRun(graph, mode, fwd, tangents, value, direction=direction)
     run.directional = tangents[graph.output]
+    if not isinstance(run.directional, Undefined) and not math.isfinite(run.directional):
+        run.directional = Undefined("the derivative is too large for a floating-point number")
     if isinstance(run.directional, Undefined):
         run.directional = two_sided(graph, fwd, direction)
         run.resolved["direction"] = run.directional
