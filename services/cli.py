@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from shared.settings import Settings, load_settings
@@ -79,39 +76,28 @@ def api_command(port: int, host: str, workers: int) -> list[str]:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Migrate, then run the API and (unless --no-worker) a worker with recovery."""
+    """Migrate, then supervise the API and (unless --no-worker) a worker and the
+    recovery beat: any of them that exits is started again, the others live on."""
+    from services.supervisor import Supervisor, beat_command
+
     cmd_migrate(settings, args)
     args.port = args.port or settings.port
-    children: list[subprocess.Popen] = []
+    commands = [("api", api_command(args.port, args.host, args.api_workers))]
     if not args.no_worker:
-        children.append(subprocess.Popen(worker_command(settings, args.concurrency, beat=True)))
-    children.append(subprocess.Popen(api_command(args.port, args.host, args.api_workers)))
-    queue = "Redis" if settings.broker_url else "embedded file queue"
+        commands.append(("worker", worker_command(settings, args.concurrency, beat=False)))
+        schedule = settings.data_dir / "celerybeat-schedule"
+        commands.append(("beat", beat_command(schedule, settings.log_level)))
+    queue = "Redis" if settings.broker_url else "embedded queue"
     print(
         f"\nmlcalc is running: open http://{args.host}:{args.port}/ "
         f"(API docs at /docs; database {_redact(settings.database_url)}; {queue}). "
         "Ctrl-C stops it.\n",
         flush=True,
     )
+    from shared.logs import configure_logging
 
-    def stop(signum, frame):  # noqa: ARG001
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    finally:
-        stop(None, None)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    return max((child.returncode or 0) for child in children)
+    configure_logging(settings.log_level)
+    return Supervisor(commands).run()
 
 
 def cmd_submit(settings: Settings, args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from shared.db.session import dispose_engines  # noqa: E402
 from shared.logs import configure_logging  # noqa: E402
 from shared.queue import celery_config  # noqa: E402
 from shared.settings import Settings, load_settings  # noqa: E402
+from workers.liveness import ConsumerAlive  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def create_worker_app(settings: Settings) -> Celery:
     app.conf.update(celery_config(settings))
     app.conf.mlcalc_settings = settings
     app.conf.include = ["workers.tasks"]
+    app.steps["consumer"].add(ConsumerAlive)
     return app
 
 

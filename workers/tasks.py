@@ -10,7 +10,7 @@ from billiard.exceptions import WorkerLostError
 from celery.worker.request import Request
 
 from shared.db import repository
-from shared.db.models import Job, JobStatus
+from shared.db.models import JobStatus
 from shared.db.session import session_scope
 from shared.jobs.errors import attempts_exhausted_error, time_limit_error
 from shared.logs import job_context
@@ -58,7 +58,7 @@ class JobRequest(Request):
         worker = _worker_name(self.hostname, self.worker_pid)
         try:
             with session_scope(settings.database_url) as session:
-                job = session.get(Job, job_id)
+                job = repository.get_job(session, job_id, full=False)
                 if job is None or job.status != JobStatus.RUNNING.value or job.worker != worker:
                     return
                 if error is None and job.attempts >= settings.max_attempts:

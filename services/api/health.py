@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
-from sqlalchemy import text
 
 from services.api.responses import json_response
 from services.api.runtime import runtime
 from services.api.schemas import Health
 from services.api.spec import error_responses
+from shared.db.session import ping
 from shared.queue import queue_depth
 
 bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="operations")])
@@ -22,8 +22,7 @@ def healthz():
 
 def database_ready() -> str:
     try:
-        with runtime().sessions() as session:
-            session.execute(text("SELECT 1"))
+        ping(runtime().sessions)
         return "ok"
     except Exception as exc:  # any failure means not ready
         return f"unreachable: {type(exc).__name__}"

@@ -23,10 +23,12 @@ from services.api.schemas import (
     JobResource,
 )
 from services.api.spec import error_responses
-from services.api.submission import enqueue, insert_job, request_hash, validate_job
 from shared.db import repository
 from shared.db.models import JobStatus
+from shared.db.session import DATABASE_UNAVAILABLE
 from shared.jobs.registry import get_kind
+from shared.jobs.submit import JobSpec
+from shared.submission import submit_job
 
 logger = logging.getLogger(__name__)
 
@@ -66,26 +68,26 @@ def wait_for_job(job_id: str, seconds: float):
 )
 def create_job(body: JobCreate, header: JobHeaders):
     """Submit a job."""
-    valid = validate_job(body.kind, body.params, body.label)
-    key = header.idempotency_key
-    with runtime().sessions() as session:
-        job, created = insert_job(
-            session,
-            valid,
-            owner_id=current_owner(),
-            idempotency_key=key,
-            body_hash=request_hash(body.model_dump(mode="json")) if key else None,
-        )
-        if created:
-            enqueue(session, runtime().producer, [job.id])
-        job_id = job.id
-    logger.info("job %s accepted (%s)", job_id, body.kind, extra={"job_id": job_id})
+    submitted = submit_job(
+        runtime().sessions,
+        runtime().producer,
+        JobSpec(body.kind, body.params, body.label),
+        owner_id=current_owner(),
+        idempotency_key=header.idempotency_key,
+        request_body=body.model_dump(mode="json"),
+    )
+    job = submitted.job
+    logger.info("job %s accepted (%s)", job.id, body.kind, extra={"job_id": job.id})
+    headers = {"Location": url_for("jobs.get_job", job_id=job.id)}
     wait = requested_wait(header.prefer)
-    location = url_for("jobs.get_job", job_id=job_id)
-    job = wait_for_job(job_id, wait)
-    headers = {"Location": location}
     if wait:
         headers["Preference-Applied"] = f"wait={int(wait)}"
+    try:
+        if wait or not submitted.created:  # a retry may find the job finished
+            job = wait_for_job(job.id, wait) or job
+    except DATABASE_UNAVAILABLE as exc:
+        # The row is committed: the job was accepted whatever happens now.
+        logger.warning("job %s accepted; could not read it back: %s", job.id, exc)
     finished = JobStatus(job.status).finished
     return json_response(job_resource(job), 200 if wait and finished else 202, headers)
 

@@ -11,14 +11,87 @@ import base64
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, utcnow
+from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, new_id, utcnow
 
 FINISHED = (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELED.value)
+
+
+class NewJob(Protocol):
+    """What a checked job brings to its row (``shared.jobs.submit.ValidJob``)."""
+
+    kind: str
+    params: dict[str, Any]
+    label: str | None
+    params_hash: str
+
+
+def _new_row(job: NewJob, owner_id: str | None, now: datetime, **more: Any) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "kind": job.kind,
+        "params": job.params,
+        "label": job.label,
+        "params_hash": job.params_hash,
+        "owner_id": owner_id,
+        "owner_key": owner_id or "",
+        "created_at": now,
+        "status": JobStatus.QUEUED.value,
+        "attempts": 0,
+        "cached": False,
+        **more,
+    }
+
+
+def insert_job(
+    session: Session,
+    job: NewJob,
+    *,
+    owner_id: str | None,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+) -> tuple[Job, bool]:
+    """Insert and commit one job, or find the job stored earlier under the
+    same Idempotency-Key; return (job, created)."""
+    owner_key = owner_id or ""
+    if idempotency_key:
+        existing = find_by_idempotency_key(session, owner_key, idempotency_key)
+        if existing is not None:
+            return existing, False
+    row = Job(
+        **_new_row(
+            job, owner_id, utcnow(), idempotency_key=idempotency_key, request_hash=request_hash
+        )
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key won the insert.
+        session.rollback()
+        existing = find_by_idempotency_key(session, owner_key, idempotency_key or "")
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+def insert_batch_jobs(
+    session: Session, jobs: Sequence[NewJob], *, owner_id: str | None, batch_id: str
+) -> list[str]:
+    """Bulk-insert a batch's jobs in one statement; return their ids in order."""
+    now = utcnow()
+    rows = [
+        _new_row(job, owner_id, now, batch_id=batch_id, batch_index=index)
+        for index, job in enumerate(jobs)
+    ]
+    session.execute(insert(Job), rows)
+    return [row["id"] for row in rows]
 
 
 def get_job(session: Session, job_id: str, owner_id: str | None = None, *, full: bool = True):
@@ -241,10 +314,3 @@ def stale_jobs(
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def status_counts(session: Session, batch_id: str) -> dict[str, int]:
-    rows = session.execute(
-        select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
-    )
-    return {status: count for status, count in rows}

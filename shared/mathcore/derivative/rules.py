@@ -294,22 +294,6 @@ class GenericFunctionRule(Rule):
 
 
 @dataclass(frozen=True)
-class ReductionRule(Rule):
-    """d/dx[mean(E)] = mean(dE/dx), d/dx[sum(E)] = sum(dE/dx): a reduction over rows is linear"""
-
-    inner_step: Rule  # differentiates E, the expression of one row
-    code: ClassVar[str] = "reduction"
-
-    def result(self) -> sympy.Expr:
-        # Common factors pulled together (2*x*(b + w*x - y), not x*(2*b + 2*w*x - 2*y)):
-        # the simplifier does not look inside a reduction.
-        return self.expr.func(sympy.factor_terms(self.inner_step.result()))
-
-    def children(self) -> tuple[Rule, ...]:
-        return (self.inner_step,)
-
-
-@dataclass(frozen=True)
 class FallbackRule(Rule):
     """d/dx[f] as SymPy computes it, for functions with no rule of ours"""
 
