@@ -17,9 +17,9 @@ def num(value: Number | None) -> str:
 
 def _graph(nodes: int, inputs: int, constants: int, shared: Sequence[tuple[str, int]]) -> str:
     text = (
-        f"Break the expression into a computation graph of {nodes} nodes: {inputs} "
-        f"input{'s' if inputs != 1 else ''}, {constants} constant{'s' if constants != 1 else ''} "
-        f"and {nodes - inputs - constants} operations, each distinct subexpression once."
+        f"Break the expression into a computation graph of {_count(nodes, 'node')}: "
+        f"{_count(inputs, 'input')}, {_count(constants, 'constant')} and "
+        f"{_count(nodes - inputs - constants, 'operation')}, each distinct subexpression once."
     )
     for name, uses in shared:
         text += (
@@ -27,6 +27,10 @@ def _graph(nodes: int, inputs: int, constants: int, shared: Sequence[tuple[str, 
             "adds up what flows back from every use."
         )
     return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _forward(output: str, value: float) -> str:
@@ -109,6 +113,8 @@ def _local(name: str, applied: str, input: str, formula: str, slope: Number) -> 
 
 
 def _gradient(gradient: Mapping[str, Number]) -> str:
+    if not gradient:
+        return "The expression has no variables: its gradient has no entries."
     parts = ", ".join(f"∂f/∂{name} = {num(value)}" for name, value in gradient.items())
     return f"The gradient is the adjoints of the inputs: {parts}."
 
