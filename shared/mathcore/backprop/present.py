@@ -227,7 +227,7 @@ def _adjoint_record(run: BackpropRun, names: Names, index: int) -> StepRecord:
             {"name": names.text[index], "adjoint": adjoint},
             before=names.expression[index],
             after=num(adjoint),
-            latex=f"{bar} = {num(adjoint)}",
+            latex="" if isinstance(adjoint, Undefined) else f"{bar} = {num(adjoint)}",
         )
     facts = {
         "name": names.text[index],

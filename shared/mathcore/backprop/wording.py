@@ -47,8 +47,14 @@ def _forward_node(name: str, applied: str, op: str, args: list[float], value: fl
     return f"{name} = {applied} = {with_numbers} = {num(value)}."
 
 
+def signed(value: Number | None) -> str:
+    """A number inside a product: negative ones in parentheses, (-0.5)."""
+    text = num(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def op_with(op: str, args: Sequence[float]) -> str:
-    shown = [num(a) if a >= 0 else f"({num(a)})" for a in args]
+    shown = [signed(a) for a in args]
     if op == "add":
         return " + ".join(shown)
     if op == "mul":
@@ -83,7 +89,7 @@ def _adjoint(
     if not terms:
         return f"Nothing uses {name}, so its adjoint is 0."
     products = " + ".join(f"adjoint({c})*∂{c}/∂{name}" for c, _, _ in terms)
-    numbers = " + ".join(f"{num(a)}*{num(p)}" for _, a, p in terms)
+    numbers = " + ".join(f"{signed(a)}*{signed(p)}" for _, a, p in terms)
     text = f"adjoint of {name} = {products} = {numbers}"
     undefined = [p for _, a, p in terms if isinstance(p, Undefined)]
     undefined += [a for _, a, _ in terms if isinstance(a, Undefined)]
@@ -139,7 +145,7 @@ def _tangent_const(name: str, tangent: Number) -> str:
 
 def _tangent(name: str, terms: Sequence[tuple[str, Number, Number]], tangent: Number) -> str:
     products = " + ".join(f"∂{name}/∂{u}*tangent({u})" for u, _, _ in terms)
-    numbers = " + ".join(f"{num(p)}*{num(t)}" for _, p, t in terms)
+    numbers = " + ".join(f"{signed(p)}*{signed(t)}" for _, p, t in terms)
     text = f"tangent of {name} = {products} = {numbers}"
     if isinstance(tangent, Undefined):
         return text + f" is undefined: {tangent.reason}."
@@ -163,8 +169,7 @@ PRINTER = StepPrinter(
         "adjoint-seed": _seed,
         "adjoint": _adjoint,
         "adjoint-const": lambda name, adjoint: (
-            f"{name} is a constant, held fixed: its adjoint ({num(adjoint)}) is not needed "
-            "for the gradient."
+            f"{name} is a constant, held fixed: its adjoint is not needed for the gradient."
         ),
         "local-derivative": _local,
         "gradient": _gradient,
