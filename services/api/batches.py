@@ -16,6 +16,7 @@ from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
 from services.api.schemas import BatchAccepted, BatchCreate, BatchPath, BatchStatus
 from services.api.spec import error_responses
+from services.api.validation import budgeted
 from shared.db import batches
 from shared.db.models import Batch, Job, JobStatus
 from shared.jobs.submit import JobSpec
@@ -44,6 +45,7 @@ def create_batch(body: BatchCreate):
         [JobSpec(spec.kind, spec.params, spec.label) for spec in body.jobs],
         owner_id=current_owner(),
         reuse_results=runtime().settings.reuse_results,
+        check=budgeted,
     )
     batch_id = submitted.id
     body = {
