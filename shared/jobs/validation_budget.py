@@ -135,7 +135,7 @@ class ValidatorPool:
         self._freed = threading.Condition()
         # Legitimate reads take milliseconds; one running longer than this
         # marks its client as sending slow inputs.
-        self.slow_after = 0.25
+        self.slow_after = budget / 2
         self._context = multiprocessing.get_context("forkserver")
 
     def start(self) -> None:
