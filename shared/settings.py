@@ -9,7 +9,7 @@ one-command run (SQLite file, no Redis).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("var")
@@ -61,7 +61,6 @@ class Settings:
     warm_up: bool = True
     # Extra modules that register job kinds (plugins; the tests add slow ones).
     kind_plugins: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def embedded_broker(self) -> bool:

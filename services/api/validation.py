@@ -1,6 +1,7 @@
 """The API reads submitted params only under a wall-clock budget.
 
-Every job and batch submitted over HTTP is checked by ``shared.jobs.submit``
+Every job and batch submitted over HTTP is checked by ``shared.jobs.submit``,
+and every ``/v1/parse`` preview read by ``services.api.parse.read_expression``,
 in a validator process of a :class:`~shared.jobs.validation_budget.ValidatorPool`
 (one pool per API process and settings): an input whose reading overruns
 the budget answers 422 "too expensive to read" and never holds a request
@@ -44,7 +45,7 @@ def init_app(app: Flask, settings: Settings) -> None:
                 budget=settings.validation_budget,
                 plugins=settings.kind_plugins,
                 memory_limit_mb=settings.memory_limit_mb,
-                preload=("shared.jobs.submit",),
+                preload=("shared.jobs.submit", "services.api.parse"),
             )
     app.extensions["mlcalc-validators"] = pool
     threading.Thread(target=pool.start, name="mlcalc-validators", daemon=True).start()

@@ -74,9 +74,16 @@ class ApiKey(Base):
 
 class Batch(Base):
     __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("owner_key", "idempotency_key", name="uq_batches_idempotency"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    # owner_id or "", as on jobs: the idempotency constraint holds without keys.
+    owner_key: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     total: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -280,8 +280,25 @@ def test_postgres_restart_answers_503_then_recovers(api, settings, workers, pg_s
     # A job that runs through the outage and stores its result after it.
     through = sleep_job(api, SLEEP + 2)
     wait_status(api, through["id"], "running")
+    # A POST waiting for its job when the database goes: its row is stored,
+    # so it answers 202 with the job, never a 503 for a job that will run.
+    waited: list = []
+    waiting = threading.Thread(
+        target=lambda: waited.append(
+            api.application.test_client().post(
+                "/v1/jobs",
+                json={"kind": "derivative", "params": {"expression": "x^9 - 1", "variable": "x"}},
+                headers={"Prefer": "wait=20"},
+            )
+        )
+    )
+    waiting.start()
+    time.sleep(1.5)  # stored, and waiting (the worker is busy with `through`)
 
     pg_server.stop()
+    waiting.join(timeout=30)
+    assert waited and waited[0].status_code == 202, waited and waited[0].get_json()
+    phantom = waited[0].get_json()
     try:
         ready = api.get("/readyz")
         assert ready.status_code == 503
@@ -309,6 +326,7 @@ def test_postgres_restart_answers_503_then_recovers(api, settings, workers, pg_s
         pg_server.start()
 
     assert api.get("/readyz").status_code == 200
+    assert wait_finished(api, phantom["id"], timeout=60)["status"] == "succeeded"
     done = wait_finished(api, through["id"], timeout=60)
     assert done["status"] == "succeeded", (done, worker.log())
     assert done["attempts"] == 1
