@@ -40,6 +40,10 @@ class Settings:
     max_memory_per_child_mb: int = 512
     max_body_bytes: int = 8 * 1024 * 1024
     max_wait_seconds: int = 30
+    # Reading a submission's params (parsing builds SymPy objects) may take at
+    # most this long per request, in one of this many processes per API process.
+    validation_budget: float = 2.0
+    validators: int = 3
     require_api_keys: bool = False
     rate_limit_per_minute: int = 600
     rate_limit_redis_url: str = ""
@@ -79,6 +83,8 @@ _ENV_FIELDS = {
     "MLCALC_MAX_MEMORY_PER_CHILD_MB": ("max_memory_per_child_mb", int),
     "MLCALC_MAX_BODY_BYTES": ("max_body_bytes", int),
     "MLCALC_MAX_WAIT_SECONDS": ("max_wait_seconds", int),
+    "MLCALC_VALIDATION_BUDGET": ("validation_budget", float),
+    "MLCALC_VALIDATORS": ("validators", int),
     "MLCALC_REQUIRE_API_KEYS": ("require_api_keys", _bool),
     "MLCALC_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "MLCALC_RATE_LIMIT_REDIS_URL": ("rate_limit_redis_url", str),
