@@ -4,14 +4,14 @@ in-memory kombu broker (what the command line and tests can call)."""
 from __future__ import annotations
 
 import pytest
-from celery import Celery
 
 from shared.db import batches, repository
 from shared.db.migrate import upgrade
 from shared.db.session import session_factory
 from shared.jobs.submit import IdempotencyConflict, InvalidBatch, InvalidJob, JobSpec
-from shared.queue import QUEUE, queue_depth
+from shared.queue import queue_depth
 from shared.submission import submit_batch, submit_job
+from tests.workers.conftest import memory_producer
 
 DERIVATIVE = JobSpec("derivative", {"expression": "x^2 sin(x)", "variable": "x"})
 
@@ -25,13 +25,7 @@ def sessions(tmp_path):
 
 @pytest.fixture()
 def producer():
-    app = Celery("submit-test", broker="memory://", set_as_current=False)
-    app.conf.task_default_queue = QUEUE
-    # kombu's memory broker is one per process: start each test empty.
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(QUEUE)
-        connection.default_channel.queue_purge(QUEUE)
-    return app
+    return memory_producer()
 
 
 def test_submit_job_stores_the_row_then_sends_one_message(sessions, producer):
