@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from shared.db import repository, reuse
 from shared.db.models import Job, JobStatus
 from shared.db.session import session_scope
-from shared.jobs.registry import get_kind, reuse_allowed
+from shared.jobs.registry import get_kind, job_deadline, reuse_allowed
 from shared.mathcore.budget import BudgetExceeded
 from shared.settings import Settings
 from workers.failures import RUN_FAILURES, describe_failure
@@ -61,6 +61,8 @@ def execute_job(
             raise LookupError(f"unknown job kind {job.kind!r}")
         params = kind.params_model.model_validate(job.params)
         reuse_allowed.set(may_reuse)
+        # Kinds that can stop early with a partial answer (compare) aim for this.
+        job_deadline.set(started + settings.soft_time_limit)
         output = kind.run(params)
         result, steps = json_safe(output.result), json_safe(output.steps)
         extras = json_safe(output.extras) if output.extras else None

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, request
 from flask_openapi3 import Info
 
-from services.api import access, batches, health, jobs, metrics, runtime, web
+from services.api import access, batches, health, jobs, kinds, metrics, parse, runtime, web
 from services.api.problems import (
     ApiProblem,
     on_request_validation_error,
@@ -63,6 +63,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.before_request(check_body)
     app.register_api(jobs.bp)
     app.register_api(batches.bp)
+    app.register_api(kinds.bp)
+    app.register_api(parse.bp)
     app.register_api(health.bp)
     app.register_api(web.bp)
     app.register_blueprint(web.assets)

@@ -24,6 +24,7 @@ from services.api.schemas import (
 from services.api.spec import error_responses
 from shared.db import batches
 from shared.db.models import Batch, Job, JobStatus
+from shared.jobs.registry import get_kind, load_kinds
 from shared.jobs.submit import JobSpec
 from shared.submission import submit_batch
 
@@ -114,39 +115,29 @@ def batch_results(path: BatchPath):
     return Response(stream_with_context(lines()), status=200, mimetype="application/x-ndjson")
 
 
-CSV_COLUMNS = [
-    "index",
-    "id",
-    "kind",
-    "label",
-    "status",
-    "correct",
-    "score",
-    "answer",
-    "expected",
-    "feedback",
-    "mistake",
-    "result",
-    "error",
-]
+def csv_columns() -> list[str]:
+    """The results CSV's header: the job's fields, then every kind's own
+    columns (its ``csv_columns`` hook; empty for jobs of other kinds)."""
+    own: list[str] = []
+    for kind in load_kinds().values():
+        own.extend(name for name in kind.csv_columns if name not in own)
+    return ["index", "id", "kind", "label", "status", *own, "result", "error"]
 
 
-def csv_row(job: Job) -> list[str]:
+def csv_row(job: Job, columns: list[str]) -> list[str]:
     resource = job_resource(job)
     result = resource["result"] or {}
     error = resource["error"] or {}
+    kind = get_kind(job.kind)
+    hooks = kind.csv_columns if kind is not None else {}
+    own = [hooks[name](job.params, result) if name in hooks else "" for name in columns[5:-2]]
     return [
         str(job.batch_index),
         job.id,
         job.kind,
         job.label or "",
         job.status,
-        "" if "correct" not in result else str(bool(result["correct"])).lower(),
-        "" if result.get("score") is None else str(result["score"]),
-        str(job.params.get("answer", "")),
-        str(result.get("expected", "")),
-        str(result.get("feedback", "")),
-        str(result.get("mistake") or ""),
+        *own,
         jsonlib.dumps(result, separators=(",", ":")) if result else "",
         error.get("detail", ""),
     ]
@@ -170,9 +161,10 @@ def batch_results_csv(path: BatchPath):
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        columns = csv_columns()
+        writer.writerow(columns)
         for job in _batch_jobs(batch_id):
-            writer.writerow(csv_row(job))
+            writer.writerow(csv_row(job, columns))
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)

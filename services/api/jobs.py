@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import threading
@@ -16,11 +14,20 @@ from services.api.problems import ApiProblem
 from services.api.resources import job_resource
 from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
-from services.api.schemas import JobCreate, JobHeaders, JobListQuery, JobPage, JobPath, JobResource
+from services.api.schemas import (
+    ArtifactPath,
+    JobCreate,
+    JobHeaders,
+    JobListQuery,
+    JobPage,
+    JobPath,
+    JobResource,
+)
 from services.api.spec import error_responses
 from shared.db import repository
 from shared.db.models import JobStatus
 from shared.db.session import DATABASE_UNAVAILABLE
+from shared.jobs.registry import get_kind
 from shared.jobs.submit import JobSpec
 from shared.submission import submit_job
 
@@ -160,40 +167,54 @@ def cancel_job(path: JobPath):
         return json_response(job_resource(job), 200)
 
 
-@bp.get(
-    "/jobs/<job_id>/trajectory.csv",
-    responses={
-        200: {
-            "description": "The full optimizer trajectory, one iteration a row",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **error_responses(401, 404, 409, 429, 503),
-    },
-)
-def job_trajectory(path: JobPath):
-    """Download an optimize job's full trajectory as CSV."""
+def artifact_response(job_id: str, name: str) -> Response:
+    """The file ``name`` a finished job offers (its kind's ``downloads``)."""
     with runtime().sessions() as session:
-        job = repository.get_job(session, path.job_id, current_owner())
+        job = repository.get_job(session, job_id, current_owner())
         if job is None:
-            raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
-        if job.status != JobStatus.SUCCEEDED.value:
+            raise ApiProblem(404, "Not found", f"no job with id {job_id}")
+        if job.status != JobStatus.SUCCEEDED:
             raise ApiProblem(
                 409,
                 "Conflict",
-                f"the job is {job.status}; it has no trajectory yet",
+                f"the job is {job.status}; it has no {name} yet",
                 type_="not-finished",
             )
-        trajectory = (job.result.extras or {}).get("trajectory_csv_rows") if job.result else None
-        if not trajectory:
+        kind = get_kind(job.kind)
+        download = kind.downloads.get(name) if kind is not None else None
+        if download is None:
             raise ApiProblem(
-                404, "Not found", f"a {job.kind} job has no trajectory", type_="no-trajectory"
+                404, "Not found", f"a {job.kind} job has no {name}", type_="no-artifact"
             )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows(trajectory)  # the first row is the header
+        text = download.render((job.result.extras or {}) if job.result else {})
+    if text is None:
+        raise ApiProblem(
+            404, "Not found", f"this {job.kind} job has no {name}", type_="no-artifact"
+        )
     return Response(
-        buffer.getvalue(),
+        text,
         status=200,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="trajectory-{path.job_id}.csv"'},
+        mimetype=download.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{job_id}-{name}"'},
     )
+
+
+ARTIFACT_RESPONSES = {
+    200: {
+        "description": "The file, in the media type its kind declares",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    **error_responses(401, 404, 409, 422, 429, 503),
+}
+
+
+@bp.get("/jobs/<job_id>/artifacts/<name>", responses=ARTIFACT_RESPONSES)
+def job_artifact(path: ArtifactPath):
+    """Download a file a finished job offers (GET /v1/kinds says which kinds have which)."""
+    return artifact_response(path.job_id, path.name)
+
+
+@bp.get("/jobs/<job_id>/trajectory.csv", responses=ARTIFACT_RESPONSES)
+def job_trajectory(path: JobPath):
+    """Download an optimize job's full trajectory as CSV (artifacts/trajectory.csv)."""
+    return artifact_response(path.job_id, "trajectory.csv")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from shared.jobs.fields import KindParams
+from shared.mathcore.optimize import METHODS
 
 MAX_ITER = 100_000
+Method = Literal[METHODS]  # type: ignore[valid-type]
 
 
 class OptimizerOptions(KindParams):
-    """Learning rate, stopping and each step rule's own options."""
+    """Method, learning rate, stopping and each step rule's own options."""
 
+    method: Method = "gd"
     learning_rate: float | None = Field(default=None, gt=0, le=1e6, allow_inf_nan=False)
     max_iter: int = Field(default=1000, ge=0, le=MAX_ITER)
     tol: float = Field(default=1e-6, ge=0, allow_inf_nan=False)

@@ -213,7 +213,7 @@ DERIVATIVE_MISTAKES = [
     "f, answer, code", DERIVATIVE_MISTAKES, ids=[c for *_, c in DERIVATIVE_MISTAKES]
 )
 def test_each_derivative_mistake_is_named(f, answer, code) -> None:
-    outcome = check_answer(answer, sympy.diff(f, x), original=f, problem_kind="derivative")
+    outcome = check_answer(answer, sympy.diff(f, x), original=f)
     assert not outcome.correct and outcome.decided
     assert outcome.mistake == code
     assert outcome.feedback == mistakes.FEEDBACK[code].format(k="1/3", v="y", x="x")
@@ -221,9 +221,7 @@ def test_each_derivative_mistake_is_named(f, answer, code) -> None:
 
 def test_wrong_variable_and_antiderivative_mistakes() -> None:
     f = x**2 * y
-    outcome = check_answer(
-        x**2, 2 * x * y, original=f, problem_kind="derivative", wrt="x", variables=["x", "y"]
-    )
+    outcome = check_answer(x**2, 2 * x * y, original=f, wrt="x", variables=["x", "y"])
     assert outcome.mistake == "wrong_variable"
     expected = x**3 / 3
     assert check_answer(x**2, expected, "up_to_constant").mistake == "integrand_returned"
@@ -243,9 +241,7 @@ def test_every_feedback_code_is_exercised() -> None:
 
 def test_correct_answer_gets_no_mistake() -> None:
     f = sympy.exp(x**2) * sympy.cos(x)
-    outcome = check_answer(
-        sympy.diff(f, x).expand(), sympy.diff(f, x), original=f, problem_kind="derivative"
-    )
+    outcome = check_answer(sympy.diff(f, x).expand(), sympy.diff(f, x), original=f)
     assert outcome.correct and outcome.mistake is None
 
 
@@ -277,7 +273,6 @@ def test_gradient_entries_name_their_mistakes() -> None:
         [sympy.cos(x * y), x * sympy.cos(x * y)],
         expected,
         original=f,
-        problem_kind="gradient",
         wrts=["x", "y"],
         variables=["x", "y"],
     )

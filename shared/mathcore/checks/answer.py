@@ -28,7 +28,6 @@ from shared.mathcore.symbols import variable
 logger = logging.getLogger(__name__)
 
 TESTS = ("equivalent", "numeric", "identical_form", "up_to_constant", "expanded", "factored")
-DERIVATIVE_KINDS = ("derivative", "gradient")
 EQUIVALENT_RTOL = 1e-10
 SECONDS = 8.0  # the whole check, mistakes included
 SYMBOLIC_SECONDS = 1.0
@@ -113,7 +112,6 @@ def check_answer(
     variables: Sequence[str | sympy.Symbol] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
-    problem_kind: str | None = None,
     original: Source | None = None,
     wrt: str | sympy.Symbol | None = None,
     syntax: str = "plain",
@@ -121,12 +119,11 @@ def check_answer(
 ) -> CheckOutcome:
     """Check ``answer`` against ``expected`` with answer test ``test``.
 
-    For "derivative of f" problems pass ``problem_kind="derivative"`` and
-    ``original=f`` (and ``wrt``, the variable) so mistakes can be named.
+    When the expected answer is a derivative of f, pass ``original=f`` (and
+    ``wrt``, the variable) so differentiation mistakes can be named.
 
     >>> x = sympy.Symbol("x", real=True)
-    >>> check_answer(sympy.cos(3 * x), 3 * sympy.cos(3 * x), original=sympy.sin(3 * x),
-    ...              problem_kind="derivative").mistake
+    >>> check_answer(sympy.cos(3 * x), 3 * sympy.cos(3 * x), original=sympy.sin(3 * x)).mistake
     'missing_chain_factor'
     """
     if test not in TESTS:
@@ -157,7 +154,6 @@ def check_answer(
         variables=[variable(n) for n in names] if names else [],
         rtol=rtol,
         atol=atol,
-        problem_kind=problem_kind,
         original=parse(original, names, syntax=syntax) if original is not None else None,
         wrt=wrt,
     )
@@ -175,7 +171,7 @@ class _Context:
     def mistake(self) -> mistakes.Mistake | None:
         a, e = self.a, self.e
         original = self.original
-        if original is not None and self.problem_kind in DERIVATIVE_KINDS:
+        if original is not None:
             x = _differentiation_variable(original, self.variables, self.wrt)
             if x is not None:
                 found = mistakes.recognise(

@@ -49,7 +49,6 @@ def check_list(
     variables: Sequence[str] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
-    problem_kind: str | None = None,
     original: Source | None = None,
     wrts: Sequence[str] | None = None,
 ) -> ListOutcome:
@@ -70,7 +69,6 @@ def check_list(
                 variables=variables,
                 rtol=rtol,
                 atol=atol,
-                problem_kind=problem_kind,
                 original=original,
                 wrt=wrt,
             )
