@@ -10,6 +10,7 @@ no message and the recovery loop sends them (README, "How a job runs").
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,11 @@ from shared.queue import send_job
 logger = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
+# After a failed send, jobs are left to recovery for this long without
+# trying the broker: each try costs seconds of timeouts, and a client's POST
+# must not pay them for every job of an outage.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
 
 
 @dataclass(frozen=True)
@@ -125,12 +131,16 @@ def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) 
 
     Never raises: the jobs are stored, and recovery sends what did not go out.
     """
+    global _broker_paused_until
+    if time.monotonic() < _broker_paused_until:
+        return 0  # the broker just failed: recovery sends these when it is back
     sent: list[str] = []
     try:
         for job_id in job_ids:
             send_job(producer, job_id)
             sent.append(job_id)
     except Exception as exc:  # kombu raises many types for a down broker
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(
             "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc
         )

@@ -33,8 +33,9 @@ from workers import lifecycle
 logger = logging.getLogger(__name__)
 
 MARKER_QUEUE = f"{QUEUE}-marker"
-# The API sends a job's message right after committing its row.
-SEND_GRACE = timedelta(seconds=5)
+# The API sends a job's message right after committing its row (or leaves
+# it to us while the broker is down); a message sent twice is harmless.
+SEND_GRACE = timedelta(seconds=2)
 
 
 def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int:
@@ -48,8 +49,10 @@ def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int
         to_send = lost_runs(session, settings, now)
         if to_send:
             repository.mark_enqueued(session, to_send)
+        # After the broker lost everything no send can be under way: take all.
+        unsent_before = now - SEND_GRACE if broker_kept else now
         to_send += _drain(
-            session, lambda: repository.unsent_jobs(session, created_before=now - SEND_GRACE)
+            session, lambda: repository.unsent_jobs(session, created_before=unsent_before)
         )
         if not broker_kept:
             to_send += _drain(
