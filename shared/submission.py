@@ -10,9 +10,9 @@ no message and the recovery loop sends them (README, "How a job runs").
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 from celery import Celery
@@ -33,11 +33,6 @@ from shared.queue import send_job
 logger = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
-# After a failed send, jobs are left to recovery for this long without
-# trying the broker: each try costs seconds of timeouts, and a client's POST
-# must not pay them for every job of an outage.
-BROKER_PAUSE_SECONDS = 5.0
-_broker_paused_until = 0.0
 
 
 @dataclass(frozen=True)
@@ -126,13 +121,20 @@ def _retried(batch: Batch, body_hash: str | None) -> SubmittedBatch:
     return SubmittedBatch(id=batch.id, total=batch.total, created=False)
 
 
+# After a failed send, jobs are left to recovery for this long without
+# trying the broker: each try costs seconds of timeouts, and a client's POST
+# must not pay them for every job of an outage.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
+
+
 def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) -> int:
     """Send run messages for committed jobs; return how many went out.
 
     Never raises: the jobs are stored, and recovery sends what did not go out.
     """
     global _broker_paused_until
-    if time.monotonic() < _broker_paused_until:
+    if monotonic() < _broker_paused_until:
         return 0  # the broker just failed: recovery sends these when it is back
     sent: list[str] = []
     try:
@@ -140,7 +142,7 @@ def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) 
             send_job(producer, job_id)
             sent.append(job_id)
     except Exception as exc:  # kombu raises many types for a down broker
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(
             "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc
         )
