@@ -17,7 +17,7 @@ from shared.db.session import session_scope
 from shared.jobs.errors import attempts_exhausted_error, describe_failure
 from shared.jobs.registry import get_kind, reuse_allowed
 from shared.jobs.serialize import json_safe
-from shared.mathcore.budget import BudgetExceeded
+from shared.mathcore.budget import BudgetExceeded, job_budget
 from shared.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,9 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
             raise LookupError(f"unknown job kind {job.kind!r}")
         params = kind.params_model.model_validate(job.params)
         reuse_allowed.set(may_reuse)
-        output = kind.run(params)
+        # One budget for the job: optional symbolic work gets a fraction of it.
+        with job_budget(settings.soft_time_limit, settings.work_budget_fraction):
+            output = kind.run(params)
         result, steps, extras = json_safe(output.result), json_safe(output.steps), output.extras
     except (SoftTimeLimitExceeded, BudgetExceeded, MemoryError, ValidationError, Exception) as exc:
         error = describe_failure(exc, settings)

@@ -22,7 +22,7 @@ import sympy
 from shared.mathcore.at_point import PointValue, exact_value, numeric_values, partial_values
 from shared.mathcore.budget import BudgetExceeded, optional_work, time_budget
 from shared.mathcore.derivative import derivative_trace
-from shared.mathcore.gradient_text import PRINTER
+from shared.mathcore.gradient_text import PRINTER, matrix_latex
 from shared.mathcore.printing import to_float, to_latex, to_plain
 from shared.mathcore.simplifier import simplest
 from shared.mathcore.steps import Step, StepRecord
@@ -296,7 +296,7 @@ def _hessian_part(
             )
     matrix = sympy.Matrix(n, n, lambda i, j: entries[i, j])
     result["hessian"] = [[to_plain(e) for e in row] for row in matrix.tolist()]
-    result["hessian_latex"] = to_latex(matrix)
+    result["hessian_latex"] = matrix_latex(matrix.tolist())
     records = [
         StepRecord(
             "hessian",
@@ -370,7 +370,7 @@ def jacobian_result(
     result: dict[str, Any] = {
         "variables": [str(v) for v in variables],
         "jacobian": [[to_plain(e) for e in row] for row in rows],
-        "jacobian_latex": to_latex(matrix),
+        "jacobian_latex": matrix_latex(rows),
     }
     square = matrix.shape[0] == matrix.shape[1]
     if square:

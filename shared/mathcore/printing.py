@@ -14,6 +14,7 @@ when declared again. Objects the parser has no syntax for (``Piecewise``,
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import sympy
 
@@ -39,6 +40,9 @@ _CONSTANT_NAMES = {
 }
 
 
+# A step prints the forms its substeps printed (a rule's result is part of its
+# parent's), and printing a large expression costs milliseconds: print each once.
+@lru_cache(maxsize=4096)
 def to_plain(expr: sympy.Basic) -> str:
     """Return the canonical plain form of ``expr``, which parses back to it.
 
@@ -57,6 +61,7 @@ def to_plain(expr: sympy.Basic) -> str:
     return _plain(expr)[0]
 
 
+@lru_cache(maxsize=4096)
 def to_latex(expr: sympy.Basic) -> str:
     """Return ``expr`` as LaTeX."""
     return sympy.latex(expr)

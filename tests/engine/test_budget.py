@@ -74,9 +74,9 @@ def test_an_alarm_during_a_collection_fires_after_it():
             a, b = SlowFinalizer(), SlowFinalizer()
             a.other, b.other = b, a  # a cycle: only a collection frees it
             del a, b
-            gc.collect()
+            gc.collect()  # 0.6 s of finalizers, past the budget
         spin(5)
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 2.5
 
 
 def test_no_budget_extends_past_the_jobs_time_limit():
