@@ -55,10 +55,6 @@ def _function_types(expr: sympy.Expr) -> set[type]:
     return {type(f) for f in expr.atoms(sympy.Function)}
 
 
-def _size(expr: sympy.Expr) -> tuple[int, int]:
-    return (sympy.count_ops(expr), len(sympy.sstr(expr)))
-
-
 def node_count(expr: sympy.Basic) -> int:
     """The number of nodes of ``expr``: a size far cheaper than ``count_ops``."""
     return sum(1 for _ in sympy.preorder_traversal(expr))
@@ -76,7 +72,8 @@ def simplest(
     >>> simplest(2*x*(x + 1)**2/(x + 1))
     Simplified(expr=2*x*(x + 1), complete=True)
     """
-    if not isinstance(raw, sympy.Expr) or raw.is_Atom or node_count(raw) > MAX_NODES:
+    raw_nodes = 0 if not isinstance(raw, sympy.Expr) or raw.is_Atom else node_count(raw)
+    if not raw_nodes or raw_nodes > MAX_NODES:
         return Simplified(raw)
     raw_ops = sympy.count_ops(raw)
     if raw_ops <= 1:
@@ -85,7 +82,7 @@ def simplest(
         # Budgets need SIGALRM, which only the main thread can arm; unguarded,
         # simplify can run for minutes on a few hundred operations.
         thorough = False
-    best, best_size = raw, (raw_ops, len(sympy.sstr(raw)))
+    best, best_ops = raw, raw_ops
     seen = {raw}
     raw_functions = _function_types(raw)
     simplified = False
@@ -101,7 +98,11 @@ def simplest(
                     if candidate in seen:
                         continue  # rewriters often agree; measure each form once
                     seen.add(candidate)
-                    size = _size(candidate)
+                    # A form with many more nodes is not shorter; count_ops on a
+                    # blown-up common denominator costs more than the rewrite.
+                    if node_count(candidate) > 1.2 * raw_nodes:
+                        continue
+                    ops = sympy.count_ops(candidate)
                 except Exception:  # noqa: BLE001
                     # SymPy's rewriters have internal bugs on odd inputs (trigsimp
                     # raised AttributeError on a corpus expression): one form fewer.
@@ -112,8 +113,10 @@ def simplest(
                     continue
                 if not _function_types(candidate) <= raw_functions:
                     continue
-                if size < best_size:
-                    best, best_size = candidate, size
+                if ops < best_ops or (
+                    ops == best_ops and len(sympy.sstr(candidate)) < len(sympy.sstr(best))
+                ):
+                    best, best_ops = candidate, ops
     except WorkBudgetSpent:
         return Simplified(best, complete=False)
     except BudgetExceeded:
