@@ -27,7 +27,7 @@ import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.mlfunctions import relu, step
-from shared.mathcore.simplifier import simplest
+from shared.mathcore.simplifier import node_count, simplest
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,10 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
     >>> exact_value(x**2 + 2*x, {x: sympy.Rational(1, 2)})
     (5/4, True)
     """
-    value, complete = simplest(expr.xreplace(dict(point)), budget="exact_value")
+    value = expr.xreplace(dict(point))
+    if node_count(value) > 3 * MAX_EXACT_OPS:
+        return None, True  # rewriting rarely shortens it that much: not worth the time
+    value, complete = simplest(value, budget="exact_value")
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
         return None, complete
     if sympy.count_ops(value) > MAX_EXACT_OPS:
