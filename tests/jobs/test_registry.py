@@ -90,12 +90,3 @@ def test_only_kinds_with_a_check_hook_are_check_problems():
     params = {"answer": "1", "problem": {"kind": "fit", "params": {}}}
     with pytest.raises(Exception, match="cannot be checked"):
         get_kind("check").params_model.model_validate(params)
-
-
-def test_the_deadline_is_set_only_inside_its_scope():
-    from shared.jobs.registry import deadline_scope, job_deadline
-
-    assert job_deadline.get() is None
-    with deadline_scope(123.0):
-        assert job_deadline.get() == 123.0
-    assert job_deadline.get() is None

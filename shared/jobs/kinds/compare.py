@@ -40,7 +40,8 @@ from shared.jobs.kinds.optimize import (
     expression_fields,
     optimizer_call,
 )
-from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_deadline, job_kind
+from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.budget import current_job
 from shared.mathcore.compare import CURVE_POINTS, compare_fit, compare_optimize, summarize
 from shared.mathcore.optimize import CompileError
 
@@ -251,7 +252,8 @@ class CompareResult(KindResult):
 
 def _deadline() -> float | None:
     """The job's deadline, less a reserve to build and store the result."""
-    deadline = job_deadline.get()
+    job = current_job()
+    deadline = None if job is None else job.deadline
     if deadline is None:
         return None
     left = deadline - time.monotonic()
