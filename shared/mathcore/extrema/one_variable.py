@@ -29,7 +29,12 @@ from shared.mathcore.extrema.domain import (
 )
 from shared.mathcore.extrema.limits import LIMIT_SECONDS, end_limit
 from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d, zero_check
-from shared.mathcore.extrema.result import Candidate, CriticalPoint, ExtremaResult
+from shared.mathcore.extrema.result import (
+    FAMILY_PARAMETER,
+    Candidate,
+    CriticalPoint,
+    ExtremaResult,
+)
 from shared.mathcore.gradient import make_step, tidy
 from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.symbols import as_expr
@@ -162,14 +167,24 @@ def _periodic(expr: sympy.Expr, x: sympy.Symbol, period: sympy.Expr) -> ExtremaR
 
     inner.critical_points = [c for c in inner.critical_points if in_period(c.point)]
     inner.candidates = [c for c in inner.candidates if in_period(c.point)]
+
+    def family(point):
+        return {x: point[x] + period * FAMILY_PARAMETER}
+
+    # Every critical point stands for its family c + k·T, k ∈ ℤ: the list of
+    # families is complete (a finite list of points on ℝ would not be).
+    for cp in inner.critical_points:
+        cp.family = family(cp.point)
     for ext in (inner.global_min, inner.global_max):
         if ext is not None:
             kept = [p for p in ext.points if in_period(p)]
             ext.points = kept or ext.points
+            ext.families = [family(p) for p in ext.points]
     intro = make_step(
         "periodic",
-        f"f is periodic with period T = {to_plain(period)}: the critical points are c + k·T "
-        f"(k an integer) for the c in [0, {to_plain(period)}) listed below, and the global extrema "
+        f"f is periodic with period T = {to_plain(period)}: the critical points are the families "
+        f"c + {FAMILY_PARAMETER}·T ({FAMILY_PARAMETER} any integer) for the c in "
+        f"[0, {to_plain(period)}) listed below, and the global extrema "
         "over ℝ are those over one period. We search (−T, T), which holds every class.",
         before=to_plain(expr),
         after=to_plain(period),
