@@ -16,6 +16,7 @@ import sympy
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.classify import classify_point
 from shared.mathcore.extrema.compare import numeric_value
+from shared.mathcore.extrema.growth import exp_polynomial
 from shared.mathcore.extrema.numeric import roots_nd
 from shared.mathcore.extrema.polysystem import NotSolvable, is_polynomial_system, real_solutions
 from shared.mathcore.extrema.result import CriticalPoint, ExtremaResult, Point
@@ -85,6 +86,7 @@ def solve_gradient(
     variables: list[sympy.Symbol],
     lo: np.ndarray | None = None,
     hi: np.ndarray | None = None,
+    f: sympy.Expr | None = None,
 ) -> tuple[list[tuple[Point, bool]], str, bool, list[dict]]:
     """Solve ∇f = 0: returns ([(point, exact)], method, complete, steps).
 
@@ -98,14 +100,24 @@ def solve_gradient(
     points: list[tuple[Point, bool]] = []
     complete = False
     method = "symbolic"
-    if is_polynomial_system(grad, variables):
+    system, why = grad, "The equations are polynomial"
+    split = exp_polynomial(f, variables) if f is not None else None
+    if split is not None and not is_polynomial_system(grad, variables):
+        # ∇(P·e^R) = e^R·(∇P + P·∇R) and e^R > 0: the same zeros, polynomial.
+        p, r = split
+        system = [sympy.expand(sympy.diff(p, v) + p * sympy.diff(r, v)) for v in variables]
+        why = (
+            f"∇f = e^({to_plain(r)})·(∇P + P·∇R) with P = {to_plain(p)}, and e^R > 0, so ∇f = 0 "
+            "is the polynomial system ∇P + P·∇R = 0"
+        )
+    if is_polynomial_system(system, variables):
         try:
-            points = [(p, True) for p in real_solutions(grad, variables)]
+            points = [(p, True) for p in real_solutions(system, variables)]
             complete = True
             steps.append(
                 make_step(
                     "solve",
-                    "Solve ∇f = 0. The equations are polynomial, so a Gröbner basis finds every "
+                    f"Solve ∇f = 0. {why}, so a Gröbner basis finds every "
                     f"real solution exactly: {len(points)} critical point(s).",
                     before=equations,
                     after="; ".join(point_words(p) for p, _ in points) or "no real solutions",
@@ -201,7 +213,7 @@ def critical_points_of(f, variables, lo=None, hi=None):
     grad = [tidy(sympy.diff(f, v)) for v in variables]
     hessian = sympy.hessian(f, variables)
     steps = gradient_steps(f, grad, variables)
-    solved, method, complete, solve_steps = solve_gradient(grad, hessian, variables, lo, hi)
+    solved, method, complete, solve_steps = solve_gradient(grad, hessian, variables, lo, hi, f)
     steps += solve_steps
     critical = []
     for point, exact in solved:

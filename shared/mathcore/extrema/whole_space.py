@@ -19,6 +19,7 @@ import sympy
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.classify import provably_nonnegative
 from shared.mathcore.extrema.compare import numeric_value, same_value
+from shared.mathcore.extrema.growth import coercive_reason, decay_reason
 from shared.mathcore.extrema.result import CriticalPoint, Extremum
 from shared.mathcore.gradient import make_step
 from shared.mathcore.printing import to_plain
@@ -72,36 +73,6 @@ def unbounded_below_path(g, variables) -> tuple[str, sympy.Expr] | None:
             words = "(" + ", ".join(to_plain(p) for p in path) + ")"
             return f"{tuple(map(str, variables))} = {words}, t → ∞".replace("'", ""), path
     return None
-
-
-def is_coercive(g, variables) -> bool:
-    """g → +∞ in every direction: a polynomial whose top-degree part is positive
-    on the unit sphere (checked exactly in 2 variables; in more, a sufficient
-    test: even monomials with positive coefficients including every xᵢᵈ)."""
-    if not g.is_polynomial(*variables):
-        return False
-    poly = sympy.Poly(sympy.expand(g), *variables)
-    d = poly.total_degree()
-    if d == 0 or d % 2:
-        return False
-    top = sympy.Poly.from_dict({m: c for m, c in poly.terms() if sum(m) == d}, *variables)
-    n = len(variables)
-    if n == 1:
-        return top.LC() > 0
-    if n == 2:
-        x, y = variables
-        tvar = sympy.Symbol("t", real=True)
-        at_x = sympy.Poly(top.as_expr().subs({x: 1, y: tvar}, simultaneous=True), tvar)
-        if top.coeff_monomial(y**d) <= 0 or at_x.eval(0) <= 0:
-            return False
-        return len(sympy.real_roots(at_x)) == 0
-    if d == 2:
-        # a quadratic form is positive definite iff its symmetric matrix is
-        form = sympy.hessian(top.as_expr(), variables) / 2
-        return bool(form.is_positive_definite)
-    terms = top.terms()
-    pure = {m for m, c in terms if c > 0 and sorted(m) == [0] * (n - 1) + [d]}
-    return len(pure) == n and all(c > 0 and all(e % 2 == 0 for e in m) for m, c in terms)
 
 
 def _lower_point(g, variables, m_value: float):
@@ -165,10 +136,58 @@ def _through_monotone(f, variables, critical, complete):
     return gmin, gmax, status, out_bounds, [intro, *steps]
 
 
+def _decaying(f, critical: list[CriticalPoint], why: str):
+    """f → 0 in every direction and the critical points are all known: the
+    global maximum is the largest critical value M when M ≥ 0 (f ≤ max(M, 0)
+    outside a large ball, and a maximum is a critical point), else f only
+    approaches its supremum 0; likewise for the minimum."""
+    steps = [make_step("decay", f"Far out f tends to 0: {why}.")]
+    status: dict[str, str] = {}
+    bounds: dict[str, str] = {}
+    results: dict[str, Extremum | None] = {"min": None, "max": None}
+    for kind, sign in (("max", 1), ("min", -1)):
+        word = "maximum" if kind == "max" else "minimum"
+        key = "supremum" if kind == "max" else "infimum"
+        scored = [(cp, numeric_value(sign * cp.value)) for cp in critical]
+        scored = [(cp, v) for cp, v in scored if v is not None]
+        best = max(scored, key=lambda cv: cv[1]) if scored else None
+        if best is not None and best[1] >= 0:
+            value = best[0].value
+            winners = [
+                cp for cp, v in scored if same_value(sign * cp.value, sign * value, v, best[1])
+            ]
+            where = ", ".join(
+                "(" + ", ".join(to_plain(c) for c in cp.point.values()) + ")" for cp in winners
+            )
+            results[kind] = Extremum([cp.point for cp in winners], value)
+            status[kind], bounds[key] = "attained", to_plain(value)
+            steps.append(
+                make_step(
+                    "conclude",
+                    f"Global {word}: the {'largest' if sign > 0 else 'least'} critical value "
+                    f"{to_plain(value)} is {'≥' if sign > 0 else '≤'} the limit 0 at infinity, so "
+                    f"f attains it (a global {word} exists and is a critical point), at {where}.",
+                )
+            )
+            continue
+        status[kind], bounds[key] = "not_attained", "0"
+        steps.append(
+            make_step(
+                "conclude",
+                f"No global {word}: every critical value is {'below' if sign > 0 else 'above'} "
+                f"the limit 0 at infinity, so f approaches 0 but a {word} would have to be a "
+                "critical point with a value beyond it.",
+            )
+        )
+    return results["min"], results["max"], status, bounds, steps
+
+
 def global_over_space(f, variables, critical: list[CriticalPoint], complete: bool):
     """Return (global_min, global_max, status, bounds, steps) over ℝⁿ."""
     if isinstance(f, _MONOTONE) and f.args[0].is_polynomial(*variables):
         return _through_monotone(f, variables, critical, complete)
+    if complete and is_entire(f) and (why := decay_reason(f, variables)):
+        return _decaying(f, critical, why)
     steps = []
     entire = is_entire(f)
     status: dict[str, str] = {}
@@ -192,11 +211,11 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
                 sympy.expand(g - m_expr) if (g - m_expr).is_polynomial(*hs) else g - m_expr, hs
             ) or provably_nonnegative(g - m_expr, hs):
                 proof = f"f − {to_plain(best[0].value)} {'≥' if sign > 0 else '≤'} 0 everywhere"
-            elif complete and entire and is_coercive(g, variables):
+            elif complete and entire and (why := coercive_reason(g, variables)):
                 direction = "∞" if sign > 0 else "−∞"
                 proof = (
-                    f"f → {direction} in every direction (its top-degree part is "
-                    f"{'positive' if sign > 0 else 'negative'} definite), so a global {word} "
+                    f"f → {direction} in every direction (coercive: "
+                    f"{'' if sign > 0 else 'for −f, '}{why}), so a global {word} "
                     "exists, and it must be a critical point: the "
                     f"{'least' if sign > 0 else 'largest'} critical value"
                 )
