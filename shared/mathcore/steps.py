@@ -79,10 +79,17 @@ class StepRecord:
 
 
 class StepPrinter:
-    """Turn step records into STEP dicts with one wording per rule code."""
+    """Turn step records into STEP dicts with one wording per rule code.
 
-    def __init__(self, wordings: Mapping[str, Wording]) -> None:
+    ``latex`` optionally maps rule codes to functions of the facts that write
+    the step's formula; other steps keep the record's ``latex``.
+    """
+
+    def __init__(
+        self, wordings: Mapping[str, Wording], latex: Mapping[str, Wording] | None = None
+    ) -> None:
         self.wordings = dict(wordings)
+        self.latex = dict(latex or {})
 
     def render(self, record: StepRecord | Step) -> Step:
         """Return the STEP dict of ``record`` (a dict passes through unchanged)."""
@@ -97,7 +104,9 @@ class StepPrinter:
             wording(**record.facts),
             before=_shown(record.before),
             after=_shown(record.after),
-            latex=record.latex,
+            latex=self.latex[record.rule](**record.facts)
+            if record.rule in self.latex
+            else record.latex,
             substeps=[self.render(s) for s in record.substeps],
             simplified=record.simplified,
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Self
 
-import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.fields import (
@@ -18,8 +17,9 @@ from shared.jobs.fields import (
     parse_number_field,
 )
 from shared.jobs.registry import JobInputError, JobOutput, job_kind
-from shared.mathcore.derivative import derivative_trace
-from shared.mathcore.printing import to_float, to_latex, to_plain
+from shared.mathcore.at_point import derivative_value
+from shared.mathcore.derivative import DerivativeTrace, derivative_trace
+from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.symbols import variable
 
 MAX_ORDER = 10
@@ -78,17 +78,25 @@ def declared_names(data: dict) -> list[str]:
     return names
 
 
-def _value_at(expr: sympy.Expr, at: dict[str, str | int | float]) -> dict:
+def _value_at(trace: DerivativeTrace, at: dict[str, str | int | float]) -> dict:
     point = {variable(name): parse_number_field(value) for name, value in at.items()}
-    missing = sorted(str(s) for s in expr.free_symbols - set(point))
+    missing = sorted(str(s) for s in trace.result.free_symbols - set(point))
     if missing:
         raise JobInputError(
             "The point is incomplete", f"'at' gives no value for: {', '.join(missing)}"
         )
-    value = sympy.simplify(expr.subs(point))
-    if value.has(sympy.zoo, sympy.nan) or value.is_real is False:
-        return {"value": None, "numeric": None, "defined_at_point": False}
-    return {"value": to_plain(value), "numeric": to_float(value), "defined_at_point": True}
+    stages = trace.stages or (trace.result,)  # implicit: the formula for dy/dx alone
+    found = derivative_value(stages, trace.variables if trace.stages else (), point)
+    out = {
+        "value": None if found.value is None else to_plain(found.value),
+        "numeric": found.numeric,
+        "defined_at_point": found.defined,
+    }
+    if found.reason:
+        out["reason"] = found.reason
+    if not found.simplified:
+        out["simplified"] = False  # the exact value was left as substituted
+    return out
 
 
 @job_kind("derivative", params=DerivativeParams)
@@ -119,7 +127,11 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
                 name = str(free[0]) if free else "x"
             sequence = [variable(name)] * params.order
         trace = derivative_trace(expr, sequence)
-    result = {"expression": to_plain(trace.result), "latex": to_latex(trace.result)}
+    result = {
+        "expression": to_plain(trace.result),
+        "latex": to_latex(trace.result),
+        "simplified": trace.simplified,
+    }
     if params.at:
-        result.update(_value_at(trace.result, params.at))
+        result.update(_value_at(trace, params.at))
     return JobOutput(result=result, steps=trace.steps)

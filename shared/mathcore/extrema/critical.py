@@ -16,8 +16,9 @@ from shared.mathcore.extrema.growth import exp_polynomial
 from shared.mathcore.extrema.numeric import roots_nd
 from shared.mathcore.extrema.polysystem import NotSolvable, is_polynomial_system, real_solutions
 from shared.mathcore.extrema.result import CriticalPoint, Point
-from shared.mathcore.gradient import make_step, tidy
 from shared.mathcore.printing import to_latex, to_plain
+from shared.mathcore.simplifier import tidy
+from shared.mathcore.steps import make_step
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,9 @@ from shared.mathcore.extrema.result import (
     CriticalPoint,
     ExtremaResult,
 )
-from shared.mathcore.gradient import make_step, tidy
 from shared.mathcore.printing import to_latex, to_plain
+from shared.mathcore.simplifier import tidy
+from shared.mathcore.steps import make_step
 from shared.mathcore.symbols import as_expr
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.domain import Component
-from shared.mathcore.gradient import tidy
+from shared.mathcore.simplifier import tidy
 
 SOLVE_SECONDS = 3.0
 # Members of an infinite family of critical points listed when f is not periodic.

@@ -21,8 +21,8 @@ from shared.mathcore.extrema.classify import provably_nonnegative
 from shared.mathcore.extrema.compare import numeric_value, same_value
 from shared.mathcore.extrema.growth import coercive_reason, decay_reason
 from shared.mathcore.extrema.result import CriticalPoint, Extremum
-from shared.mathcore.gradient import make_step
 from shared.mathcore.printing import to_plain
+from shared.mathcore.steps import make_step
 
 PATH_SECONDS = 1.0
 SAMPLE_RADIUS = 10.0
