@@ -49,3 +49,12 @@ def test_imports_sit_at_the_top_of_each_module():
             if isinstance(n, ast.Import | ast.ImportFrom) and id(n) not in top
         ]
         assert nested == [], f"{path.name} imports inside a function at lines {nested}"
+
+
+def test_solving_code_holds_no_step_wording():
+    """Extrema steps are records worded by extrema/wording.py (issue 10 item 4):
+    no solving module builds a STEP dict with its text itself."""
+    for path in Path(package.__file__).parent.glob("*.py"):
+        if path.stem == "wording":
+            continue
+        assert "make_step" not in path.read_text(), path.name

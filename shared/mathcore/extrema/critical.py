@@ -16,9 +16,9 @@ from shared.mathcore.extrema.growth import exp_polynomial
 from shared.mathcore.extrema.numeric import roots_nd
 from shared.mathcore.extrema.polysystem import NotSolvable, is_polynomial_system, real_solutions
 from shared.mathcore.extrema.result import CriticalPoint, Point
+from shared.mathcore.extrema.wording import record
 from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.simplifier import tidy
-from shared.mathcore.steps import make_step
 
 logger = logging.getLogger(__name__)
 
@@ -92,39 +92,35 @@ def solve_gradient(
     Newton search in the box [lo, hi] (default [−10, 10]ⁿ); anything the
     numeric search adds makes the method "numeric".
     """
-    steps: list[dict] = []
+    steps: list = []
     equations = ", ".join(f"{to_plain(g)} = 0" for g in grad)
     points: list[tuple[Point, bool]] = []
     complete = False
     method = "symbolic"
-    system, why = grad, "The equations are polynomial"
+    system, reduced = grad, None
     split = exp_polynomial(f, variables) if f is not None else None
     if split is not None and not is_polynomial_system(grad, variables):
         # ∇(P·e^R) = e^R·(∇P + P·∇R) and e^R > 0: the same zeros, polynomial.
         p, r = split
         system = [sympy.expand(sympy.diff(p, v) + p * sympy.diff(r, v)) for v in variables]
-        why = (
-            f"∇f = e^({to_plain(r)})·(∇P + P·∇R) with P = {to_plain(p)}, and e^R > 0, so ∇f = 0 "
-            "is the polynomial system ∇P + P·∇R = 0"
-        )
+        reduced = split
     if is_polynomial_system(system, variables):
         try:
             points = [(p, True) for p in real_solutions(system, variables)]
             complete = True
             steps.append(
-                make_step(
+                record(
                     "solve",
-                    f"Solve ∇f = 0. {why}, so a Gröbner basis finds every "
-                    f"real solution exactly: {len(points)} critical point(s).",
-                    before=equations,
-                    after="; ".join(point_words(p) for p, _ in points) or "no real solutions",
+                    equations,
+                    "; ".join(point_words(p) for p, _ in points) or "no real solutions",
+                    case="groebner",
+                    count=len(points),
+                    exp_split=reduced,
                 )
             )
             return points, method, complete, steps
         except NotSolvable as exc:
-            steps.append(
-                make_step("solve", f"Solving ∇f = 0 with a Gröbner basis did not finish: {exc}.")
-            )
+            steps.append(record("solve", case="groebner_failed", error=str(exc)))
     symbolic_ok = False
     try:
         with time_budget(SOLVE_SECONDS):
@@ -142,11 +138,11 @@ def solve_gradient(
         logger.info("solve failed on %s: %s", grad, exc)
     if symbolic_ok:
         steps.append(
-            make_step(
+            record(
                 "solve",
-                "Solve ∇f = 0 symbolically.",
-                before=equations,
-                after="; ".join(point_words(p) for p, _ in points) or "no solutions found",
+                equations,
+                "; ".join(point_words(p) for p, _ in points) or "no solutions found",
+                case="symbolic",
             )
         )
     # Numeric search: the fallback, and a check on what solve returned.
@@ -172,37 +168,23 @@ def solve_gradient(
         method = "numeric"
     added = [_snap_point(q, grad, variables) for q in extra]
     points += added
-    if not symbolic_ok:
-        text = f"Solving ∇f = 0 symbolically failed or ran out of time, so we {report.description}."
-    elif extra:
-        text = (
-            "Symbolic solving is not sure to find every solution of a non-polynomial system; "
-            f"a numeric check ({report.description}) finds {len(extra)} more, added here."
-        )
-    else:
-        text = f"A numeric check ({report.description}) finds no other critical points there."
     steps.append(
-        make_step(
+        record(
             "numeric_search",
-            text,
-            before=equations,
-            after="; ".join(point_words(p) for p, _ in added) or "nothing new",
+            equations,
+            "; ".join(point_words(p) for p, _ in added) or "nothing new",
+            case="fallback" if not symbolic_ok else ("added" if extra else "checked"),
+            search=report.description,
+            count=len(extra),
         )
     )
     points.sort(key=lambda pe: tuple(_float_point(pe[0], variables)))
     return points, method, complete, steps
 
 
-def gradient_steps(f, grad, variables) -> list[dict]:
-    return [
-        make_step(
-            "gradient",
-            "Differentiate with respect to each variable to get the gradient.",
-            before=to_plain(f),
-            after="(" + ", ".join(to_plain(g) for g in grad) + ")",
-            latex=r"\nabla f = \left(" + ", ".join(to_latex(g) for g in grad) + r"\right)",
-        )
-    ]
+def gradient_steps(f, grad, variables) -> list:
+    latex = r"\nabla f = \left(" + ", ".join(to_latex(g) for g in grad) + r"\right)"
+    return [record("gradient", f, tuple(grad), latex=latex)]
 
 
 def critical_points_of(f, variables, lo=None, hi=None):
@@ -228,11 +210,13 @@ def critical_points_of(f, variables, lo=None, hi=None):
         reason = classify_point(f, variables, hessian, cp)
         critical.append(cp)
         steps.append(
-            make_step(
+            record(
                 "classify",
-                f"At {point_words(point)} (f = {to_plain(value)}): {reason}",
-                before=point_words(point),
-                after=cp.classification,
+                point_words(point),
+                cp.classification,
+                point=point,
+                value=value,
+                reason=reason,
             )
         )
     return critical, method, complete, steps

@@ -13,6 +13,7 @@ from shared.mathcore.extrema.box import extrema_box
 from shared.mathcore.extrema.critical import critical_points_of
 from shared.mathcore.extrema.result import ExtremaResult
 from shared.mathcore.extrema.whole_space import global_over_space
+from shared.mathcore.extrema.wording import worded
 
 
 def extrema_several(
@@ -30,13 +31,13 @@ def extrema_several(
     """
     variables = list(variables)
     if bounds:
-        return extrema_box(expr, variables, bounds)
+        return worded(extrema_box(expr, variables, bounds))
     critical, method, complete, steps = critical_points_of(expr, variables)
     gmin, gmax, status, limits, global_steps = global_over_space(
         expr, variables, critical, complete
     )
     steps += global_steps
-    return ExtremaResult(
+    result = ExtremaResult(
         critical_points=critical,
         global_min=gmin,
         global_max=gmax,
@@ -46,3 +47,4 @@ def extrema_several(
         bounds=limits,
         complete=complete,
     )
+    return worded(result)

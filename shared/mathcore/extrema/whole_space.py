@@ -21,8 +21,8 @@ from shared.mathcore.extrema.classify import provably_nonnegative
 from shared.mathcore.extrema.compare import numeric_value, same_value
 from shared.mathcore.extrema.growth import coercive_reason, decay_reason
 from shared.mathcore.extrema.result import CriticalPoint, Extremum
+from shared.mathcore.extrema.wording import record
 from shared.mathcore.printing import to_plain
-from shared.mathcore.steps import make_step
 
 PATH_SECONDS = 1.0
 SAMPLE_RADIUS = 10.0
@@ -128,11 +128,7 @@ def _through_monotone(f, variables, critical, complete):
             if limit.is_finite:
                 status[key] = "not_attained"
                 out_bounds[bound_key] = to_plain(limit)
-    intro = make_step(
-        "monotone",
-        f"f = {h.__name__}(u) with u = {to_plain(u)}, and {h.__name__} is strictly increasing: "
-        "f has its global extrema exactly where u has them.",
-    )
+    intro = record("monotone", outer=h.__name__, inner=u)
     return gmin, gmax, status, out_bounds, [intro, *steps]
 
 
@@ -141,12 +137,11 @@ def _decaying(f, critical: list[CriticalPoint], why: str):
     global maximum is the largest critical value M when M ≥ 0 (f ≤ max(M, 0)
     outside a large ball, and a maximum is a critical point), else f only
     approaches its supremum 0; likewise for the minimum."""
-    steps = [make_step("decay", f"Far out f tends to 0: {why}.")]
+    steps = [record("decay", why=why)]
     status: dict[str, str] = {}
     bounds: dict[str, str] = {}
     results: dict[str, Extremum | None] = {"min": None, "max": None}
     for kind, sign in (("max", 1), ("min", -1)):
-        word = "maximum" if kind == "max" else "minimum"
         key = "supremum" if kind == "max" else "infimum"
         scored = [(cp, numeric_value(sign * cp.value)) for cp in critical]
         scored = [(cp, v) for cp, v in scored if v is not None]
@@ -156,29 +151,15 @@ def _decaying(f, critical: list[CriticalPoint], why: str):
             winners = [
                 cp for cp, v in scored if same_value(sign * cp.value, sign * value, v, best[1])
             ]
-            where = ", ".join(
-                "(" + ", ".join(to_plain(c) for c in cp.point.values()) + ")" for cp in winners
-            )
-            results[kind] = Extremum([cp.point for cp in winners], value)
+            points = [cp.point for cp in winners]
+            results[kind] = Extremum(points, value)
             status[kind], bounds[key] = "attained", to_plain(value)
             steps.append(
-                make_step(
-                    "conclude",
-                    f"Global {word}: the {'largest' if sign > 0 else 'least'} critical value "
-                    f"{to_plain(value)} is {'≥' if sign > 0 else '≤'} the limit 0 at infinity, so "
-                    f"f attains it (a global {word} exists and is a critical point), at {where}.",
-                )
+                record("conclude", case="decay_attained", kind=kind, points=points, value=value)
             )
             continue
         status[kind], bounds[key] = "not_attained", "0"
-        steps.append(
-            make_step(
-                "conclude",
-                f"No global {word}: every critical value is {'below' if sign > 0 else 'above'} "
-                f"the limit 0 at infinity, so f approaches 0 but a {word} would have to be a "
-                "critical point with a value beyond it.",
-            )
-        )
+        steps.append(record("conclude", case="decay_not_attained", kind=kind))
     return results["min"], results["max"], status, bounds, steps
 
 
@@ -194,7 +175,6 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
     bounds: dict[str, str] = {}
     results: dict[str, Extremum | None] = {"min": None, "max": None}
     for kind, sign in (("min", 1), ("max", -1)):
-        word = "minimum" if kind == "min" else "maximum"
         g = sign * f
         scored = [(cp, numeric_value(sign * cp.value)) for cp in critical]
         scored = [(cp, v) for cp, v in scored if v is not None]
@@ -202,31 +182,28 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
         if best is not None:
             m_expr = sign * best[0].value
             winners = [cp for cp, v in scored if same_value(sign * cp.value, m_expr, v, best[1])]
-            where = ", ".join(
-                "(" + ", ".join(to_plain(c) for c in cp.point.values()) + ")" for cp in winners
-            )
             hs = list(variables)
-            proof = None
+            proof, why = None, ""
             if provably_nonnegative(
                 sympy.expand(g - m_expr) if (g - m_expr).is_polynomial(*hs) else g - m_expr, hs
             ) or provably_nonnegative(g - m_expr, hs):
-                proof = f"f − {to_plain(best[0].value)} {'≥' if sign > 0 else '≤'} 0 everywhere"
+                proof = "nonnegative"
             elif complete and entire and (why := coercive_reason(g, variables)):
-                direction = "∞" if sign > 0 else "−∞"
-                proof = (
-                    f"f → {direction} in every direction (coercive: "
-                    f"{'' if sign > 0 else 'for −f, '}{why}), so a global {word} "
-                    "exists, and it must be a critical point: the "
-                    f"{'least' if sign > 0 else 'largest'} critical value"
-                )
+                proof = "coercive"
             if proof is not None:
-                results[kind] = Extremum([cp.point for cp in winners], best[0].value)
+                points = [cp.point for cp in winners]
+                results[kind] = Extremum(points, best[0].value)
                 status[kind] = "attained"
                 bounds["infimum" if sign > 0 else "supremum"] = to_plain(best[0].value)
                 steps.append(
-                    make_step(
+                    record(
                         "conclude",
-                        f"Global {word}: {proof}; it is {to_plain(best[0].value)} at {where}.",
+                        case="proved",
+                        kind=kind,
+                        proof=proof,
+                        why=why,
+                        points=points,
+                        value=best[0].value,
                     )
                 )
                 continue
@@ -234,48 +211,30 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
         if path is not None:
             status[kind] = "unbounded"
             bounds["infimum" if sign > 0 else "supremum"] = "-oo" if sign > 0 else "oo"
-            steps.append(
-                make_step(
-                    "conclude",
-                    f"No global {word}: along the path {path[0]}, f → {'−∞' if sign > 0 else '∞'}.",
-                )
-            )
+            steps.append(record("conclude", case="path", kind=kind, path=path[0]))
             continue
         if complete and entire:
             if best is None:
                 status[kind] = "not_attained"
-                steps.append(
-                    make_step(
-                        "conclude",
-                        f"No global {word}: f is differentiable everywhere and has no "
-                        f"critical points, and a global {word} would be one.",
-                    )
-                )
+                steps.append(record("conclude", case="no_critical", kind=kind))
                 continue
             lower = _lower_point(g, variables, best[1])
             if lower is not None:
                 q, value = lower
                 status[kind] = "not_attained"
-                qt = "(" + ", ".join(to_plain(c) for c in q.values()) + ")"
                 steps.append(
-                    make_step(
+                    record(
                         "conclude",
-                        f"No global {word}: f{qt} = {to_plain(sign * value)} "
-                        f"≈ {sign * numeric_value(value):.6g} is "
-                        f"{'below' if sign > 0 else 'above'} every critical value, "
-                        f"and a global {word} "
-                        "would have to be a critical point.",
+                        case="lower_point",
+                        kind=kind,
+                        point=q,
+                        value=sign * value,
+                        numeric=sign * numeric_value(value),
                     )
                 )
                 continue
         status[kind] = "undecided"
-        reason = "" if complete else " (and the list of critical points is not proved complete)"
         steps.append(
-            make_step(
-                "conclude",
-                f"Whether f has a global {word} on all of ℝ^{len(variables)} "
-                f"could not be decided{reason}: "
-                "no path to infinity was found, and no proof that a critical value bounds f.",
-            )
+            record("conclude", case="undecided", kind=kind, complete=complete, n=len(variables))
         )
     return results["min"], results["max"], status, bounds, steps
