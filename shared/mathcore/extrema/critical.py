@@ -207,7 +207,7 @@ def critical_points_of(f, variables, lo=None, hi=None):
         else:
             value = sympy.Float(numeric_value(f.subs(point)), 15)
         cp = CriticalPoint(point, value, exact=exact, approx=approx)
-        reason = classify_point(f, variables, hessian, cp)
+        facts = classify_point(f, variables, hessian, cp)
         critical.append(cp)
         steps.append(
             record(
@@ -216,7 +216,7 @@ def critical_points_of(f, variables, lo=None, hi=None):
                 cp.classification,
                 point=point,
                 value=value,
-                reason=reason,
+                hessian=facts,
             )
         )
     return critical, method, complete, steps

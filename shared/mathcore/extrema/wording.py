@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sympy
+
 from shared.mathcore.printing import to_plain
 from shared.mathcore.steps import Step, StepPrinter, StepRecord
 
@@ -259,8 +261,69 @@ def _numeric_search(case: str, search: str, count: int = 0) -> str:
     return f"A numeric check ({search}) finds no other critical points there."
 
 
-def _classify_nd(point, value, reason: str) -> str:
-    return f"At {point_text(point)} (f = {to_plain(value)}): {reason}"
+def _classify_nd(point, value, hessian: dict) -> str:
+    return f"At {point_text(point)} (f = {to_plain(value)}): {_hessian_reason(**hessian)}"
+
+
+def _hessian_reason(case: str, eigenvalues=(), positive=False, **higher) -> str:
+    """The Hessian test, and the higher-order or sampled test where H is singular."""
+    shown = ", ".join(f"{v:.6g}" for v in eigenvalues)
+    if case == "no_hessian":
+        return "the Hessian could not be evaluated there."
+    if case == "indefinite":
+        return f"H has eigenvalues {shown} of both signs (indefinite): a saddle point."
+    if case == "definite":
+        kind = "positive definite" if positive else "negative definite"
+        return f"H has eigenvalues {shown}, {kind}: a local {'minimum' if positive else 'maximum'}."
+    lead = (
+        f"H has eigenvalues {shown} and is singular, so the second-derivative test is inconclusive"
+    )
+    return lead + "; " + _higher_order(**higher)
+
+
+def _line(line) -> str:
+    point, direction = line
+    return (
+        "("
+        + ", ".join(
+            f"{sympy.sstr(c)} + {d}t" if d else sympy.sstr(c)
+            for c, d in zip(point, direction, strict=True)
+        )
+        + ")"
+    )
+
+
+def _higher_order(higher: str, **facts) -> str:
+    if higher == "odd_power":
+        return (
+            f"along the line {_line(facts['line'])}, f − f(p) ≈ "
+            f"{sympy.sstr(facts['coefficient'])}·t^{facts['power']}, an odd power that takes both "
+            "signs: a saddle point (neither a minimum nor a maximum)."
+        )
+    if higher == "rise_and_fall":
+        (up, uk, uc), (down, dk, dc) = facts["up"], facts["down"]
+        return (
+            f"f rises along {_line(up)} (≈ {sympy.sstr(uc)}·t^{uk}) and falls along "
+            f"{_line(down)} (≈ {sympy.sstr(dc)}·t^{dk}): a saddle point."
+        )
+    if higher == "nonnegative":
+        return (
+            "f(p + h) − f(p) ≥ 0 for every h (a sum of even powers / non-negative), "
+            "so a local minimum."
+        )
+    if higher == "nonpositive":
+        return "f(p + h) − f(p) ≤ 0 for every h, so a local maximum."
+    if higher == "sampled_saddle":
+        return (
+            "sampling f − f(p) on spheres of radius 0.1, 0.01 and 0.001 around p (720 "
+            "directions each) finds values of both signs: a saddle point (numeric evidence)."
+        )
+    side = "≤ 0" if facts["below"] else "≥ 0"
+    return (
+        f"neither the directional nor the higher-order test settles it; sampled values of "
+        f"f − f(p) near p are all {side}, which suggests but does not prove a local "
+        f"{'minimum' if side == '≥ 0' else 'maximum'}: inconclusive."
+    )
 
 
 def _box(box: str) -> str:
@@ -290,7 +353,7 @@ WORDING = {
     "solve": lambda **facts: (_solve_nd if "var" not in facts else _solve)(**facts),
     "numeric_check": _numeric_check,
     "undefined_derivative": _undefined_derivative,
-    "classify": lambda **facts: (_classify_nd if "reason" in facts else _classify_1d)(**facts),
+    "classify": lambda **facts: (_classify_nd if "hessian" in facts else _classify_1d)(**facts),
     "candidates": _candidates,
     "compare": _compare,
     "limits": _limits,
