@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 import time
@@ -153,22 +154,97 @@ def _problem_text(response: httpx.Response) -> str:
     return "\n".join(lines)
 
 
+def _finished(job: dict[str, Any]) -> bool:
+    return job.get("status") in ("succeeded", "failed", "canceled")
+
+
+def batch_summary(jobs: list[dict[str, Any]], seconds: float) -> str:
+    """One line a person reads: "98 correct, 102 incorrect, 0 failed in 12.3 s"."""
+    checks = [j for j in jobs if j.get("kind") == "check" and j.get("status") == "succeeded"]
+    correct = sum(1 for j in checks if (j.get("result") or {}).get("correct"))
+    succeeded = sum(1 for j in jobs if j.get("status") == "succeeded")
+    failed = sum(1 for j in jobs if j.get("status") == "failed")
+    canceled = sum(1 for j in jobs if j.get("status") == "canceled")
+    parts = []
+    if checks:
+        parts += [f"{correct} correct", f"{len(checks) - correct} incorrect"]
+    if succeeded > len(checks):
+        parts.append(f"{succeeded - len(checks)} solved")
+    parts.append(f"{failed} failed")
+    if canceled:
+        parts.append(f"{canceled} canceled")
+    return f"{', '.join(parts)} in {seconds:.1f} s"
+
+
+def _write_results(out: Path, jobs: list[dict[str, Any]], csv_chunks: list[bytes]) -> None:
+    """Write ``out``: CSV from the service, a JSON array, or NDJSON (one job a line)."""
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        with out.open("wb") as handle:
+            for index, chunk in enumerate(csv_chunks):
+                if index > 0:
+                    chunk = chunk.split(b"\n", 1)[1]  # one header for the whole file
+                handle.write(chunk)
+    elif suffix == ".json":
+        out.write_text(json.dumps(jobs, indent=1) + "\n", encoding="utf-8")
+    else:
+        with out.open("w", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(job) + "\n" for job in jobs)
+
+
+def _parse_ndjson(body: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in body.splitlines() if line.strip()]
+
+
 def run_batch_file(client: Client, path: Path, out: Path, progress: bool = True) -> int:
-    """Submit every job in ``path`` (in batches of 10,000), wait, write ``out``."""
+    """Submit every job in ``path`` (in batches of 10,000), wait, write ``out``.
+
+    Ends with a summary line. Ctrl-C while waiting writes the results that
+    are finished so far (the batch goes on on the server) and exits 130.
+    """
+    started = time.monotonic()
     jobs = read_jobs(path, client.params_schemas())
     if not jobs:
         raise SystemExit(f"{path}: no jobs")
-    fmt = "csv" if out.suffix.lower() == ".csv" else "ndjson"
-    chunks = []
-    for start in range(0, len(jobs), MAX_BATCH):
-        accepted = client.submit_batch(jobs[start : start + MAX_BATCH])
-        print(f"batch {accepted['id']}: {accepted['total']} jobs accepted", file=sys.stderr)
-        client.wait_batch(accepted["id"], accepted["total"], progress)
-        chunks.append(client.results(accepted["id"], fmt))
-    with out.open("wb") as handle:
-        for index, chunk in enumerate(chunks):
-            if fmt == "csv" and index > 0:
-                chunk = chunk.split(b"\n", 1)[1]  # one header for the whole file
-            handle.write(chunk)
-    print(f"wrote {len(jobs)} results to {out}", file=sys.stderr)
+    want_csv = out.suffix.lower() == ".csv"
+    accepted_ids: list[str] = []
+    interrupted = False
+    try:
+        for start in range(0, len(jobs), MAX_BATCH):
+            accepted = client.submit_batch(jobs[start : start + MAX_BATCH])
+            accepted_ids.append(accepted["id"])
+            print(f"batch {accepted['id']}: {accepted['total']} jobs accepted", file=sys.stderr)
+            client.wait_batch(accepted["id"], accepted["total"], progress)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("\ninterrupted: saving the results finished so far", file=sys.stderr)
+    results: list[dict[str, Any]] = []
+    csv_chunks: list[bytes] = []
+    for batch_id in accepted_ids:
+        results += _parse_ndjson(client.results(batch_id, "ndjson"))
+        if want_csv:
+            csv_chunks.append(client.results(batch_id, "csv"))
+    if interrupted:
+        results = [job for job in results if _finished(job)]
+        csv_chunks = [_finished_csv_rows(chunk, results) for chunk in csv_chunks]
+    _write_results(out, results, csv_chunks)
+    print(f"wrote {len(results)} results to {out}", file=sys.stderr)
+    print(batch_summary(results, time.monotonic() - started))
+    if interrupted:
+        pending = ", ".join(accepted_ids) or "none"
+        print(f"the rest go on on the server (batch {pending})", file=sys.stderr)
+        return 130
     return 0
+
+
+def _finished_csv_rows(chunk: bytes, finished: list[dict[str, Any]]) -> bytes:
+    """Keep the CSV header and the rows of finished jobs (matched by the id column)."""
+    ids = {job["id"] for job in finished}
+    rows = list(csv.reader(io.StringIO(chunk.decode("utf-8"))))
+    if not rows:
+        return chunk
+    column = rows[0].index("id") if "id" in rows[0] else None
+    kept = [rows[0]] + [r for r in rows[1:] if column is not None and r[column] in ids]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(kept)
+    return buffer.getvalue().encode("utf-8")

@@ -32,8 +32,16 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
+# The request /docs fills in for "Try it out": a real job, not "string".
+JOB_EXAMPLE = {
+    "kind": "derivative",
+    "params": {"expression": "x^2 sin x", "variable": "x", "at": {"x": "pi/2"}},
+    "label": "homework 1",
+}
+
+
 class JobCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": JOB_EXAMPLE})
 
     kind: str = Field(max_length=32, description="a job kind, as GET /v1/kinds lists them")
     params: dict[str, Any]
@@ -87,6 +95,10 @@ class JobListQuery(BaseModel):
 
 class JobHeaders(BaseModel):
     prefer: str | None = Field(default=None, alias="Prefer", max_length=200)
+    idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
+
+
+class BatchHeaders(BaseModel):
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
 
 

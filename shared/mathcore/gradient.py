@@ -1,8 +1,12 @@
 """Gradients, Hessians and Jacobians, exact and at a point, with their steps.
 
 ∇f = (∂f/∂x₁, …, ∂f/∂xₙ); H_ij = ∂²f/∂xᵢ∂xⱼ; J_ij = ∂fᵢ/∂xⱼ. Each partial
-derivative is one step; when the derivative tracer is available its rule-by-rule
-steps are attached as substeps.
+derivative is traced rule by rule (its steps become substeps) and simplified
+within the job's one work budget, not per partial: when the budget is spent
+the rest stay correct but unsimplified and the result says
+``"simplified": false``. Values at a point come from one compiled evaluation
+of all the partials with their common subexpressions shared
+(``at_point.py``). The steps are records worded by ``gradient_text.py``.
 """
 
 from __future__ import annotations
@@ -15,100 +19,38 @@ from typing import Any
 import numpy as np
 import sympy
 
-from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.at_point import PointValue, exact_value, numeric_values, partial_values
+from shared.mathcore.budget import BudgetExceeded, optional_work, time_budget
+from shared.mathcore.derivative import derivative_trace
+from shared.mathcore.gradient_text import PRINTER
 from shared.mathcore.printing import to_float, to_latex, to_plain
-from shared.mathcore.symbols import as_expr
+from shared.mathcore.simplifier import simplest
+from shared.mathcore.steps import Step, StepRecord
 
 logger = logging.getLogger(__name__)
 
-Step = dict[str, Any]
-
-SIMPLIFY_SECONDS = 2.0
-EIGEN_SECONDS = 2.0
 # Eigenvalues closer to zero than this (relative to the largest) count as zero
 # only when the exact determinant confirms it; see _definiteness.
 EIG_RTOL = 1e-10
+# Past this many operations a partial is differentiated without a rule-by-rule
+# trace: a trace of a 20-sample loss is thousands of steps no reader follows.
+TRACE_MAX_OPS = 120
+
+Point = dict[sympy.Symbol, sympy.Expr]
 
 
-def make_step(
-    rule: str, text: str, before: str = "", after: str = "", latex: str = "", substeps=None
-) -> Step:
-    """Return one STEP dict of the contract."""
-    return {
-        "rule": rule,
-        "text": text,
-        "before": before,
-        "after": after,
-        "latex": latex,
-        "substeps": list(substeps or []),
-    }
-
-
-def tidy(expr: sympy.Expr, seconds: float = SIMPLIFY_SECONDS) -> sympy.Expr:
-    """Simplify ``expr`` within a time budget; keep it as it is when time runs out."""
-    try:
-        with time_budget(seconds):
-            simpler = sympy.simplify(expr)
-    except BudgetExceeded:
-        return expr
-    # simplify may return a longer form (e.g. factored sums), or turn sign(x)
-    # into a Piecewise that hides where the expression is undefined; keep the
-    # original then.
-    if simpler.has(sympy.Piecewise) and not expr.has(sympy.Piecewise):
-        return expr
-    return simpler if sympy.count_ops(simpler) <= sympy.count_ops(expr) else expr
-
-
-def partial_derivative(expr: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Expr, list[Step]]:
+def partial_derivative(expr: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Expr, list[Step], bool]:
     """∂f/∂x: differentiate in x holding the other variables constant.
 
-    Returns the derivative and the traced rule steps (empty when the tracer is
-    not available or cannot trace ``expr``).
+    Returns the derivative (simplified within the job's budget), the traced
+    rule steps (none for expressions past ``TRACE_MAX_OPS``) and whether
+    simplification ran to completion.
     """
-    try:
-        from shared.mathcore.derivative import derivative_trace  # written by another helper
-    except ImportError:
-        derivative_trace = None
-    if derivative_trace is not None:
-        try:
-            trace = derivative_trace(expr, [var])
-            result = trace.result
-            if isinstance(result, sympy.Expr) and tidy(result - sympy.diff(expr, var)) == 0:
-                return tidy(result), list(trace.steps)
-        except Exception:  # noqa: BLE001 - the tracer is optional; sympy.diff is the oracle
-            logger.warning("derivative_trace failed on %s", expr, exc_info=True)
-    return tidy(sympy.diff(expr, var)), []
-
-
-def _partial_symbol(var: sympy.Symbol, name: str = "f") -> str:
-    return rf"\frac{{\partial {name}}}{{\partial {sympy.latex(var)}}}"
-
-
-def _exact_at(expr: sympy.Expr, at: dict[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
-    return tidy(expr.subs(at))
-
-
-def _definiteness(matrix: sympy.Matrix, eigenvalues: np.ndarray) -> str:
-    """Name the definiteness of a symmetric matrix from its eigenvalue signs.
-
-    A numerically tiny eigenvalue counts as zero only when det = 0 exactly, so
-    rounding never turns a definite matrix into a semidefinite one.
-    """
-    scale = max(1.0, float(np.max(np.abs(eigenvalues)))) if eigenvalues.size else 1.0
-    det_zero = tidy(matrix.det()) == 0
-    signs = []
-    for lam in eigenvalues:
-        if abs(lam) <= EIG_RTOL * scale and det_zero:
-            signs.append(0)
-        else:
-            signs.append(1 if lam > 0 else -1)
-    if all(s == 0 for s in signs):
-        return "zero"
-    if 1 in signs and -1 in signs:
-        return "indefinite"
-    if 0 in signs:
-        return "positive_semidefinite" if 1 in signs else "negative_semidefinite"
-    return "positive_definite" if signs[0] == 1 else "negative_definite"
+    if sympy.count_ops(expr) <= TRACE_MAX_OPS:
+        trace = derivative_trace(expr, [var])
+        return trace.result, list(trace.steps), trace.simplified
+    result, complete = simplest(sympy.diff(expr, var))
+    return result, [], complete
 
 
 def numeric_matrix(matrix: sympy.Matrix) -> np.ndarray | None:
@@ -119,47 +61,86 @@ def numeric_matrix(matrix: sympy.Matrix) -> np.ndarray | None:
     return np.array(values, dtype=float)
 
 
-def hessian_at_point(hessian: sympy.Matrix, at: dict[sympy.Symbol, sympy.Expr]) -> dict[str, Any]:
+def _definiteness(matrix: sympy.Matrix, eigenvalues: np.ndarray) -> str | None:
+    """Name the definiteness of a symmetric matrix from its eigenvalue signs.
+
+    A numerically tiny eigenvalue counts as zero only when det = 0 exactly, so
+    rounding never turns a definite matrix into a semidefinite one; when the
+    exact determinant is not at hand, the definiteness is not named (None).
+    """
+    scale = max(1.0, float(np.max(np.abs(eigenvalues)))) if eigenvalues.size else 1.0
+    tiny = [abs(lam) <= EIG_RTOL * scale for lam in eigenvalues]
+    det_zero = False
+    if any(tiny):
+        if matrix is None:
+            return None
+        try:
+            with time_budget("zero_test"):
+                det_zero = sympy.simplify(matrix.det()) == 0
+        except BudgetExceeded:
+            return None
+    signs = [
+        0 if t and det_zero else (1 if lam > 0 else -1)
+        for t, lam in zip(tiny, eigenvalues, strict=True)
+    ]
+    if all(s == 0 for s in signs):
+        return "zero"
+    if 1 in signs and -1 in signs:
+        return "indefinite"
+    if 0 in signs:
+        return "positive_semidefinite" if 1 in signs else "negative_semidefinite"
+    return "positive_definite" if signs[0] == 1 else "negative_definite"
+
+
+def hessian_at_point(hessian: sympy.Matrix, at: Point) -> dict[str, Any]:
     """The Hessian at a point: matrix, eigenvalues and definiteness.
 
     >>> x, y = sympy.symbols("x y", real=True)
     >>> hessian_at_point(sympy.hessian(x**2 - y**2, [x, y]), {x: 0, y: 0})["definiteness"]
     'indefinite'
     """
-    exact = hessian.subs(at).applyfunc(tidy)
-    numeric = numeric_matrix(exact)
-    out: dict[str, Any] = {"matrix": [[to_plain(e) for e in row] for row in exact.tolist()]}
-    if numeric is None:
+    n = hessian.shape[0]
+    entries = list(hessian)
+    numeric = numeric_values(entries, at)
+    exact = [exact_value(e, at)[0] for e in entries]
+    shown = [[_shown(exact[i * n + j], numeric[i * n + j]) for j in range(n)] for i in range(n)]
+    out: dict[str, Any] = {"matrix": shown}
+    if any(v is None for v in numeric):
         out.update(matrix_numeric=None, eigenvalues=None, definiteness=None)
         return out
-    eigenvalues = np.linalg.eigvalsh(numeric)
-    out["matrix_numeric"] = numeric.tolist()
+    values = np.array(numeric, dtype=float).reshape(n, n)
+    eigenvalues = np.linalg.eigvalsh(values)
+    exact_matrix = None if any(e is None for e in exact) else sympy.Matrix(n, n, exact)
+    out["matrix_numeric"] = values.tolist()
     out["eigenvalues"] = [float(v) for v in eigenvalues]
-    out["eigenvalues_exact"] = _exact_eigenvalues(exact)
-    out["definiteness"] = _definiteness(exact, eigenvalues)
+    out["eigenvalues_exact"] = _exact_eigenvalues(exact_matrix)
+    out["definiteness"] = _definiteness(exact_matrix, eigenvalues)
     return out
 
 
-def _exact_eigenvalues(matrix: sympy.Matrix) -> list[str] | None:
-    if matrix.shape[0] > 3:
+def _shown(exact: sympy.Expr | None, numeric: float | None) -> str | None:
+    """An entry as an exact string, else its float, else None (undefined)."""
+    if exact is not None:
+        return to_plain(exact)
+    return None if numeric is None else repr(numeric)
+
+
+def _exact_eigenvalues(matrix: sympy.Matrix | None) -> list[str] | None:
+    if matrix is None or matrix.shape[0] > 3:
         return None  # characteristic polynomials past degree 3 rarely have nice roots
     try:
-        with time_budget(EIGEN_SECONDS):
+        with optional_work("eigenvalues"):
             eig = matrix.eigenvals(multiple=True)
-            eig = sorted((tidy(e) for e in eig), key=lambda e: to_float(e) or 0.0)
+            eig = sorted((simplest(e).expr for e in eig), key=lambda e: to_float(e) or 0.0)
     except (BudgetExceeded, NotImplementedError, TypeError):
         return None
     return [to_plain(e) for e in eig]
 
 
-def _point_text(variables: Sequence[sympy.Symbol], at: dict[sympy.Symbol, sympy.Expr]) -> str:
-    return "(" + ", ".join(to_plain(as_expr(at[v])) for v in variables) + ")"
-
-
 def gradient_result(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    at: dict[sympy.Symbol, sympy.Expr] | None = None,
+    at: Point | None = None,
     hessian: bool = False,
 ) -> tuple[dict[str, Any], list[Step]]:
     """∇f = (∂f/∂x₁, …, ∂f/∂xₙ), optionally at a point and with the Hessian.
@@ -174,19 +155,21 @@ def gradient_result(
         missing = [v for v in variables if v not in at]
         if missing:
             raise ValueError(f"the point gives no value for {', '.join(map(str, missing))}")
-    steps: list[Step] = []
+    records: list[StepRecord] = []
     partials: list[sympy.Expr] = []
+    complete = True
     for var in variables:
-        partial, substeps = partial_derivative(expr, var)
+        partial, substeps, done = partial_derivative(expr, var)
+        complete = complete and done
         partials.append(partial)
-        steps.append(
-            make_step(
+        records.append(
+            StepRecord(
                 "partial_derivative",
-                f"Differentiate with respect to {var}, holding the other variables constant.",
-                before=to_plain(expr),
-                after=to_plain(partial),
-                latex=f"{_partial_symbol(var)} = {to_latex(partial)}",
-                substeps=substeps,
+                {"var": var, "result": partial, "simplified": done},
+                before=expr,
+                after=partial,
+                substeps=tuple(substeps),
+                simplified=None if done else False,
             )
         )
     result: dict[str, Any] = {
@@ -194,147 +177,157 @@ def gradient_result(
         "gradient": [to_plain(p) for p in partials],
         "gradient_latex": [to_latex(p) for p in partials],
     }
-    grad_latex = r"\nabla f = \left(" + ", ".join(to_latex(p) for p in partials) + r"\right)"
-    steps.append(
-        make_step(
+    records.append(
+        StepRecord(
             "gradient",
-            "Collect the partial derivatives into the gradient vector.",
-            before=to_plain(expr),
+            {"partials": partials},
+            before=expr,
             after="(" + ", ".join(result["gradient"]) + ")",
-            latex=grad_latex,
         )
     )
     if at is not None:
-        steps.extend(_gradient_at(result, partials, variables, at))
+        records.extend(_gradient_at(result, expr, partials, variables, at))
     if hessian:
-        steps.extend(_hessian_part(result, partials, variables, at))
-    return result, steps
+        hessian_records, hessian_complete = _hessian_part(result, partials, variables, at)
+        records.extend(hessian_records)
+        complete = complete and hessian_complete
+    result["simplified"] = complete
+    return result, PRINTER.render_all(records)
 
 
 def _gradient_at(
     result: dict[str, Any],
+    expr: sympy.Expr,
     partials: list[sympy.Expr],
     variables: list[sympy.Symbol],
-    at: dict[sympy.Symbol, sympy.Expr],
-) -> list[Step]:
+    at: Point,
+) -> list[StepRecord]:
     """Fill the at-point fields: exact and numeric value, norm, steepest descent."""
-    values = [_exact_at(p, at) for p in partials]
-    numeric = [to_float(v) for v in values]
-    norm_exact = tidy(sympy.sqrt(sum(v**2 for v in values)))
-    norm = to_float(norm_exact)
-    result["at_value"] = [to_plain(v) for v in values]
+    values: list[PointValue] = partial_values(expr, partials, variables, at)
+    numeric = [v.numeric for v in values]
+    exact = [v.value for v in values]
+    point = [at[v] for v in variables]
+    result["at_value"] = [None if e is None else to_plain(e) for e in exact]
     result["at_numeric"] = numeric
-    result["norm_exact"] = to_plain(norm_exact)
+    result["at_defined"] = [v.defined for v in values]
+    reasons = [
+        f"∂f/∂{var}: {v.reason}" for var, v in zip(variables, values, strict=True) if v.reason
+    ]
+    if reasons:
+        result["at_reasons"] = reasons
+    norm = None if any(n is None for n in numeric) else math.sqrt(math.fsum(n * n for n in numeric))
+    norm_exact = None
+    if norm is not None and all(e is not None for e in exact):
+        norm_exact = exact_value(sympy.sqrt(sum(e**2 for e in exact)), {})[0]
+    result["norm_exact"] = None if norm_exact is None else to_plain(norm_exact)
     result["norm"] = norm
-    point = _point_text(variables, at)
-    steps = [
-        make_step(
+    shown = "(" + ", ".join(str(v) for v in result["at_value"]) + ")"
+    records = [
+        StepRecord(
             "evaluate",
-            f"Substitute the point {point} into each partial derivative.",
+            {"point": point, "values": exact, "reasons": reasons},
             before="(" + ", ".join(result["gradient"]) + ")",
-            after="(" + ", ".join(result["at_value"]) + ")",
-            latex=rf"\nabla f{point} = \left(" + ", ".join(map(to_latex, values)) + r"\right)",
-        ),
-        make_step(
-            "norm",
-            "The norm is the square root of the sum of the squared components.",
-            before="(" + ", ".join(result["at_value"]) + ")",
-            after=result["norm_exact"],
-            latex=r"\lVert \nabla f \rVert = " + to_latex(norm_exact),
+            after=shown,
         ),
     ]
-    if norm is None or any(v is None for v in numeric):
+    if norm is None:
         result["descent_direction"] = None
-        return steps
-    if norm == 0:
-        result["descent_direction"] = None
-        steps.append(
-            make_step(
-                "descent_direction",
-                "The gradient is zero here: the point is critical and no direction of "
-                "steepest descent exists.",
-            )
-        )
-        return steps
-    direction = [tidy(-v / norm_exact) for v in values]
-    result["descent_direction"] = [to_float(d) for d in direction]
-    result["descent_direction_exact"] = [to_plain(d) for d in direction]
-    steps.append(
-        make_step(
-            "descent_direction",
-            "f decreases fastest along -∇f; dividing by the norm gives the unit direction.",
-            before="(" + ", ".join(result["at_value"]) + ")",
-            after="(" + ", ".join(result["descent_direction_exact"]) + ")",
-            latex=r"-\frac{\nabla f}{\lVert \nabla f \rVert} = \left("
-            + ", ".join(map(to_latex, direction))
-            + r"\right)",
+        return records
+    records.append(
+        StepRecord(
+            "norm",
+            {"norm": norm if norm_exact is None else norm_exact},
+            before=shown,
+            after=result["norm_exact"] or repr(norm),
         )
     )
-    return steps
+    if norm == 0:
+        result["descent_direction"] = None
+        records.append(StepRecord("descent_direction", {"zero": True}))
+        return records
+    result["descent_direction"] = [-n / norm for n in numeric]
+    direction = None
+    if norm_exact is not None:
+        direction = [exact_value(-e / norm_exact, {})[0] for e in exact]
+        if all(d is not None for d in direction):
+            result["descent_direction_exact"] = [to_plain(d) for d in direction]
+    if direction is None or any(d is None for d in direction):
+        direction = [sympy.Float(d, 15) for d in result["descent_direction"]]
+    records.append(
+        StepRecord(
+            "descent_direction",
+            {"zero": False, "direction": direction},
+            before=shown,
+            after=direction,
+        )
+    )
+    return records
 
 
 def _hessian_part(
     result: dict[str, Any],
     partials: list[sympy.Expr],
     variables: list[sympy.Symbol],
-    at: dict[sympy.Symbol, sympy.Expr] | None,
-) -> list[Step]:
+    at: Point | None,
+) -> tuple[list[StepRecord], bool]:
     """Fill ``hessian`` (and ``hessian_at`` at a point): H_ij = ∂²f/∂xᵢ∂xⱼ."""
     n = len(variables)
     entries: dict[tuple[int, int], sympy.Expr] = {}
     substeps = []
+    complete = True
     for i in range(n):
         for j in range(i, n):
-            entries[i, j] = entries[j, i] = tidy(sympy.diff(partials[i], variables[j]))
+            entry, done = simplest(sympy.diff(partials[i], variables[j]))
+            complete = complete and done
+            entries[i, j] = entries[j, i] = entry
             substeps.append(
-                make_step(
-                    "partial_derivative",
-                    f"Differentiate ∂f/∂{variables[i]} with respect to {variables[j]}"
-                    + (" (the mixed partials agree, so H is symmetric)." if i != j else "."),
-                    before=to_plain(partials[i]),
-                    after=to_plain(entries[i, j]),
-                    latex=rf"\frac{{\partial^2 f}}{{\partial {sympy.latex(variables[j])}"
-                    rf"\partial {sympy.latex(variables[i])}}} = {to_latex(entries[i, j])}",
+                StepRecord(
+                    "second_partial",
+                    {
+                        "first": variables[i],
+                        "second": variables[j],
+                        "result": entry,
+                        "simplified": done,
+                    },
+                    before=partials[i],
+                    after=entry,
+                    simplified=None if done else False,
                 )
             )
     matrix = sympy.Matrix(n, n, lambda i, j: entries[i, j])
     result["hessian"] = [[to_plain(e) for e in row] for row in matrix.tolist()]
     result["hessian_latex"] = to_latex(matrix)
-    steps = [
-        make_step(
+    records = [
+        StepRecord(
             "hessian",
-            "The Hessian holds every second partial derivative.",
+            {"matrix": matrix},
             after=str(result["hessian"]),
-            latex="H = " + to_latex(matrix),
-            substeps=substeps,
+            substeps=tuple(substeps),
         )
     ]
     if at is not None:
         info = hessian_at_point(matrix, at)
         result["hessian_at"] = info
-        point = _point_text(variables, at)
-        text = f"At {point} the Hessian is {info['matrix']}"
-        if info["eigenvalues"] is not None:
-            text += (
-                f"; its eigenvalues are {', '.join(f'{v:.6g}' for v in info['eigenvalues'])}, "
-                f"so it is {info['definiteness'].replace('_', ' ')}."
-            )
-        steps.append(
-            make_step(
+        records.append(
+            StepRecord(
                 "hessian_at",
-                text,
+                {
+                    "point": [at[v] for v in variables],
+                    "matrix": info["matrix"],
+                    "eigenvalues": info["eigenvalues"],
+                    "definiteness": info["definiteness"] or "not decided",
+                },
                 before=str(result["hessian"]),
                 after=str(info["matrix"]),
-                latex=f"H{point} = " + to_latex(matrix.subs(at)),
             )
         )
-    return steps
+    return records, complete
 
 
 def jacobian_result(
     exprs: Sequence[sympy.Expr],
     variables: Sequence[sympy.Symbol],
-    at: dict[sympy.Symbol, sympy.Expr] | None = None,
+    at: Point | None = None,
 ) -> tuple[dict[str, Any], list[Step]]:
     """J_ij = ∂fᵢ/∂xⱼ for a list of expressions, optionally at a point.
 
@@ -344,31 +337,33 @@ def jacobian_result(
     """
     variables = list(variables)
     rows: list[list[sympy.Expr]] = []
-    steps: list[Step] = []
+    records: list[StepRecord] = []
+    complete = True
     for k, fk in enumerate(exprs, start=1):
-        row_steps = []
+        row_records = []
         row = []
         for var in variables:
-            partial, substeps = partial_derivative(fk, var)
+            partial, substeps, done = partial_derivative(fk, var)
+            complete = complete and done
             row.append(partial)
-            row_steps.append(
-                make_step(
+            row_records.append(
+                StepRecord(
                     "partial_derivative",
-                    f"Differentiate f{k} with respect to {var}.",
-                    before=to_plain(fk),
-                    after=to_plain(partial),
-                    latex=f"{_partial_symbol(var, f'f_{{{k}}}')} = {to_latex(partial)}",
-                    substeps=substeps,
+                    {"var": var, "result": partial, "k": k, "simplified": done},
+                    before=fk,
+                    after=partial,
+                    substeps=tuple(substeps),
+                    simplified=None if done else False,
                 )
             )
         rows.append(row)
-        steps.append(
-            make_step(
+        records.append(
+            StepRecord(
                 "jacobian_row",
-                f"Row {k} of the Jacobian is the gradient of f{k}.",
-                before=to_plain(fk),
-                after="(" + ", ".join(to_plain(p) for p in row) + ")",
-                substeps=row_steps,
+                {"k": k, "row": row},
+                before=fk,
+                after=row,
+                substeps=tuple(row_records),
             )
         )
     matrix = sympy.Matrix(rows)
@@ -379,23 +374,40 @@ def jacobian_result(
     }
     square = matrix.shape[0] == matrix.shape[1]
     if square:
-        det = tidy(matrix.det())
+        det, done = simplest(matrix.det())
+        complete = complete and done
         result["determinant"] = to_plain(det)
     if at is not None:
-        exact = matrix.subs(at).applyfunc(tidy)
-        result["at_value"] = [[to_plain(e) for e in row] for row in exact.tolist()]
-        result["at_numeric"] = [[to_float(e) for e in row] for row in exact.tolist()]
+        m, n = matrix.shape
+        entries = list(matrix)
+        numeric = numeric_values(entries, at)
+        exact = [exact_value(e, at)[0] for e in entries]
+        result["at_value"] = [[_shown(exact[i * n + j], None) for j in range(n)] for i in range(m)]
+        result["at_numeric"] = [[numeric[i * n + j] for j in range(n)] for i in range(m)]
         if square:
-            det_at = tidy(exact.det())
-            result["determinant_at"] = to_plain(det_at)
-            result["determinant_at_numeric"] = to_float(det_at)
-        steps.append(
-            make_step(
-                "evaluate",
-                f"Substitute the point {_point_text(variables, at)}.",
+            det_value = numeric_values([matrix.det()], at)[0]
+            det_exact = (
+                exact_value(sympy.Matrix(m, n, exact).det(), {})[0]
+                if all(e is not None for e in exact)
+                else None
+            )
+            result["determinant_at"] = None if det_exact is None else to_plain(det_exact)
+            result["determinant_at_numeric"] = det_value
+        shown = sympy.Matrix(
+            m,
+            n,
+            [
+                e if e is not None else sympy.Float(v or sympy.nan, 15)
+                for e, v in zip(exact, numeric, strict=True)
+            ],
+        )
+        records.append(
+            StepRecord(
+                "jacobian_evaluate",
+                {"point": [at[v] for v in variables], "matrix": shown},
                 before=str(result["jacobian"]),
                 after=str(result["at_value"]),
-                latex="J = " + to_latex(exact),
             )
         )
-    return result, steps
+    result["simplified"] = complete
+    return result, PRINTER.render_all(records)

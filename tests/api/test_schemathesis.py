@@ -55,7 +55,18 @@ def fuzz_app(pg_settings):
     from services.api import create_app
 
     settings = pg_settings.with_overrides(rate_limit_per_minute=0, max_wait_seconds=1)
-    return create_app(settings, {"TESTING": True})
+    yield create_app(settings, {"TESTING": True})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def live_worker(pg_settings):
+    """A worker's heartbeat, so /readyz is ready (a 503 would count as a server error)."""
+    from workers.heartbeat import Heartbeat
+
+    heartbeat = Heartbeat(pg_settings.database_url, "schemathesis@test", 1)
+    heartbeat.start()
+    yield
+    heartbeat.stop()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.budget import BUDGETS, BudgetExceeded, job_budget, optional_work, time_budget
 
 
 def spin(seconds: float) -> None:
@@ -47,3 +47,70 @@ def test_inner_budget_never_extends_outer():
 def test_block_within_budget_finishes():
     with time_budget(1.0):
         spin(0.05)
+
+
+class SlowFinalizer:
+    def __del__(self):
+        spin(0.3)
+
+
+def test_an_alarm_during_a_finalizer_fires_after_it():
+    # Raised inside __del__, the exception would be "unraisable": printed and
+    # lost (pytest turns that warning into an error). It must arrive after.
+    started = time.monotonic()
+    with pytest.raises(BudgetExceeded), time_budget(0.1):
+        obj = SlowFinalizer()
+        del obj  # __del__ runs 0.3 s, past the 0.1 s budget
+        spin(5)
+    assert time.monotonic() - started < 1.0
+
+
+def test_an_alarm_during_a_collection_fires_after_it():
+    import gc
+
+    started = time.monotonic()
+    with pytest.raises(BudgetExceeded), time_budget(0.1):
+        for _ in range(3):
+            a, b = SlowFinalizer(), SlowFinalizer()
+            a.other, b.other = b, a  # a cycle: only a collection frees it
+            del a, b
+            gc.collect()
+        spin(5)
+    assert time.monotonic() - started < 3.0
+
+
+def test_no_budget_extends_past_the_jobs_time_limit():
+    started = time.monotonic()
+    with job_budget(0.3), pytest.raises(BudgetExceeded), time_budget(10):
+        spin(5)
+    assert time.monotonic() - started < 1.0
+
+
+def test_optional_work_draws_on_one_budget_per_job():
+    with job_budget(2.0, work_fraction=0.25) as job:  # 0.5 s for optional work
+        stopped = 0
+        started = time.monotonic()
+        for _ in range(10):
+            try:
+                with optional_work(0.3):
+                    spin(5)
+            except BudgetExceeded:
+                stopped += 1
+        elapsed = time.monotonic() - started
+    assert stopped == 10
+    assert elapsed < 0.5 + 0.3
+    assert job.ran_out
+
+
+def test_a_per_call_cap_alone_does_not_spend_the_job():
+    with job_budget(20.0) as job:
+        with pytest.raises(BudgetExceeded), optional_work(0.1):
+            spin(5)
+        assert not job.ran_out
+        assert job.work_left() > 4.0
+
+
+def test_budgets_are_named_in_one_table():
+    assert BUDGETS["simplify"] > 0
+    with pytest.raises(KeyError):
+        time_budget("no such budget").__enter__()

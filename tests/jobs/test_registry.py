@@ -14,7 +14,9 @@ from tests.services import ROOT
 
 KINDS_DIR = Path(ROOT) / "shared" / "jobs" / "kinds"
 # The kinds the contract names: each must come from a module on disk.
-CONTRACT_KINDS = {"derivative", "gradient", "extrema", "optimize", "fit", "check", "compare"}
+CONTRACT_KINDS = {
+    "derivative", "gradient", "extrema", "optimize", "fit", "check", "compare", "backprop",
+}  # fmt: skip
 
 
 def test_every_module_on_disk_is_a_registered_kind():

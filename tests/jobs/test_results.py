@@ -27,6 +27,11 @@ SAMPLES = [
     ),
     ("fit", {"model": "linear", "X": [[0], [1], [2], [3]], "y": [1, 3, 5, 7.5]}),
     ("check", {"expected": "2x", "answer": "x + x"}),
+    ("backprop", {"expression": "sigmoid(w x + b)", "at": {"w": 1, "x": 2, "b": -1}}),
+    (
+        "backprop",
+        {"expression": "x y^2", "at": {"x": 1, "y": 2}, "mode": "forward", "direction": {"y": 1}},
+    ),
     (
         "compare",
         {

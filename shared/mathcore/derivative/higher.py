@@ -21,8 +21,8 @@ from shared.mathcore.derivative.render import (
     iter_nodes,
     render_rule,
 )
-from shared.mathcore.derivative.simplify_choice import SIMPLIFY_BUDGET_S, choose_simplified
 from shared.mathcore.printing import to_plain
+from shared.mathcore.simplifier import simplest
 from shared.mathcore.symbols import as_expr
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
@@ -30,34 +30,45 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 
 @dataclass(frozen=True)
 class DerivativeTrace:
-    """A derivative with its steps: ``result`` simplified, ``raw`` as the rules gave it."""
+    """A derivative with its steps: ``result`` simplified, ``raw`` as the rules gave it.
+
+    ``simplified`` is False when the job's work budget ran out before every
+    stage was simplified (the result is then correct but not the shortest).
+    """
 
     result: sympy.Expr
     raw: sympy.Expr
     nodes: tuple[StepNode, ...]
     display: Display = ()
+    simplified: bool = True
+    # The function and each derivative in turn (stages[k+1] = d stages[k] / d variables[k]).
+    stages: tuple[sympy.Expr, ...] = ()
+    variables: tuple[sympy.Symbol, ...] = ()
     steps: list[dict] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", [n.to_dict(self.display) for n in self.nodes])
 
 
-def simplify_node(raw: sympy.Expr, simplified: sympy.Expr) -> StepNode:
+def simplify_node(raw: sympy.Expr, simplified: sympy.Expr, complete: bool = True) -> StepNode:
     """The closing step that rewrites the raw derivative in its simplest form."""
     return StepNode(
         rule="simplify",
-        text="Simplify the result.",
+        text="Simplify the result."
+        if complete
+        else "Simplification stopped: the job's time for simplifying ran out, so this "
+        "correct result is left as it is.",
         before=raw,
         after=simplified,
         kind=EQUAL,
         var=None,
+        simplified=None if complete else False,
     )
 
 
 def derivative_trace(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    simplify_budget_s: float = SIMPLIFY_BUDGET_S,
     full_simplify: bool = True,
 ) -> DerivativeTrace:
     """Differentiate ``expr`` by each of ``variables`` in turn, with steps.
@@ -75,15 +86,18 @@ def derivative_trace(
     wrap = len(variables) > 1 or bool(others - {variables[0]})
     nodes: list[StepNode] = []
     current, raw = expr, expr
+    complete = True
+    stages = [expr]
     for index, var in enumerate(variables):
         held = sorted((s for s in others if s != var), key=lambda s: s.name)
         partial = bool(held)
         rule = build_rule(current, var)
         raw = rule.result()
-        simplified = choose_simplified(raw, simplify_budget_s, full_simplify)
+        simplified, stage_complete = simplest(raw, cheap=not full_simplify)
+        complete = complete and stage_complete
         stage = [render_rule(rule, partial)]
-        if simplified != raw:
-            stage.append(simplify_node(raw, simplified))
+        if simplified != raw or not stage_complete:
+            stage.append(simplify_node(raw, simplified, stage_complete))
         if wrap:
             nodes.append(
                 StepNode(
@@ -100,7 +114,15 @@ def derivative_trace(
         else:
             nodes.extend(stage)
         current = simplified
-    return DerivativeTrace(result=current, raw=raw, nodes=tuple(nodes))
+        stages.append(current)
+    return DerivativeTrace(
+        result=current,
+        raw=raw,
+        nodes=tuple(nodes),
+        simplified=complete,
+        stages=tuple(stages),
+        variables=tuple(variables),
+    )
 
 
 def _stage_text(variables, index: int, held, current) -> str:

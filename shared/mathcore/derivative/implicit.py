@@ -13,8 +13,8 @@ import sympy
 from shared.mathcore.derivative.higher import DerivativeTrace, simplify_node
 from shared.mathcore.derivative.matchers import build_rule
 from shared.mathcore.derivative.render import StepNode, render_rule
-from shared.mathcore.derivative.simplify_choice import SIMPLIFY_BUDGET_S, choose_simplified
 from shared.mathcore.printing import to_plain
+from shared.mathcore.simplifier import simplest
 from shared.mathcore.symbols import as_expr
 
 # Step kinds for the checks (see render.DERIVATIVE): both sides differentiated;
@@ -27,7 +27,6 @@ def implicit_derivative_trace(
     rhs: sympy.Expr,
     x: sympy.Symbol,
     y: sympy.Symbol,
-    simplify_budget_s: float = SIMPLIFY_BUDGET_S,
 ) -> DerivativeTrace:
     """Return dy/dx for the equation lhs = rhs, with y a function of x.
 
@@ -58,7 +57,7 @@ def implicit_derivative_trace(
     solution = -rest / coefficient
 
     raw = solution.xreplace({y_of_x: y})
-    result = choose_simplified(raw, simplify_budget_s)
+    result, complete = simplest(raw)
     y_name = y.name
     nodes = [
         StepNode(
@@ -97,9 +96,11 @@ def implicit_derivative_trace(
             var=dy,
         ),
     ]
-    if result != raw:
-        nodes.append(simplify_node(raw, result))
-    return DerivativeTrace(result=result, raw=raw, nodes=tuple(nodes), display=display)
+    if result != raw or not complete:
+        nodes.append(simplify_node(raw, result, complete))
+    return DerivativeTrace(
+        result=result, raw=raw, nodes=tuple(nodes), display=display, simplified=complete
+    )
 
 
 def _plain(expr: sympy.Expr, display) -> str:

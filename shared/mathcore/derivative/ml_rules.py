@@ -119,7 +119,9 @@ class ReductionRule(Rule):
     code: ClassVar[str] = "reduction"
 
     def result(self) -> sympy.Expr:
-        return type(self.expr)(self.step.result())
+        # Common factors pulled together (2*x*(b + w*x - y), not x*(2*b + 2*w*x - 2*y)):
+        # the simplifier does not look inside a reduction.
+        return type(self.expr)(sympy.factor_terms(self.step.result()))
 
     def children(self) -> tuple[Rule, ...]:
         return (self.step,)

@@ -18,6 +18,7 @@ from shared.mathcore.derivative import ml_rules as ml
 from shared.mathcore.derivative import rules as r
 from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.reductions import RowMean
+from shared.mathcore.steps import make_step
 from shared.mathcore.symbols import generic_order
 
 # What a step claims about (before, after): "derivative": after = d(before)/d(var);
@@ -39,6 +40,7 @@ class StepNode:
     var: sympy.Symbol | None
     substeps: tuple[StepNode, ...] = ()
     partial: bool = False
+    simplified: bool | None = None  # False: the job's work budget stopped simplifying
 
     def to_dict(self, display: Display = ()) -> dict:
         """Return the contract's STEP dict; ``display`` renames objects for print (y(x) → y)."""
@@ -55,14 +57,15 @@ class StepNode:
             latex = f"{_latex(before)} = {_latex(after)}"
         else:
             latex = rf"{_latex(before)} \quad\Longrightarrow\quad {_latex(after)}"
-        return {
-            "rule": self.rule,
-            "text": self.text,
-            "before": _plain(before),
-            "after": _plain(after),
-            "latex": latex,
-            "substeps": [s.to_dict(display) for s in self.substeps],
-        }
+        return make_step(
+            self.rule,
+            self.text,
+            before=_plain(before),
+            after=_plain(after),
+            latex=latex,
+            substeps=[s.to_dict(display) for s in self.substeps],
+            simplified=self.simplified,
+        )
 
 
 def iter_nodes(nodes: tuple[StepNode, ...] | list[StepNode]) -> Iterator[StepNode]:

@@ -16,8 +16,8 @@ from shared.mathcore.extrema.compare import decide_global
 from shared.mathcore.extrema.one_variable import extrema_one_variable
 from shared.mathcore.extrema.result import Candidate, ExtremaResult, Point
 from shared.mathcore.extrema.several import critical_points_of, point_words
-from shared.mathcore.gradient import make_step
 from shared.mathcore.printing import to_plain
+from shared.mathcore.steps import make_step
 
 
 def _inside(point: Point, bounds) -> bool:

@@ -18,7 +18,8 @@ import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.result import CriticalPoint
-from shared.mathcore.gradient import numeric_matrix, tidy
+from shared.mathcore.gradient import numeric_matrix
+from shared.mathcore.simplifier import tidy
 
 SERIES_SECONDS = 2.0
 EIG_RTOL = 1e-9

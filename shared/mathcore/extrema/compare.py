@@ -12,8 +12,9 @@ import sympy
 
 from shared.mathcore.extrema.limits import EndLimit
 from shared.mathcore.extrema.result import Candidate, Extremum, Point
-from shared.mathcore.gradient import make_step, tidy
 from shared.mathcore.printing import to_float, to_plain
+from shared.mathcore.simplifier import tidy
+from shared.mathcore.steps import make_step
 
 PRECISION = 30
 TIE_RTOL = 1e-12

@@ -19,8 +19,9 @@ from shared.mathcore.extrema.compare import numeric_value
 from shared.mathcore.extrema.numeric import roots_nd
 from shared.mathcore.extrema.polysystem import NotSolvable, is_polynomial_system, real_solutions
 from shared.mathcore.extrema.result import CriticalPoint, ExtremaResult, Point
-from shared.mathcore.gradient import make_step, tidy
 from shared.mathcore.printing import to_latex, to_plain
+from shared.mathcore.simplifier import tidy
+from shared.mathcore.steps import make_step
 
 logger = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.classify import provably_nonnegative
 from shared.mathcore.extrema.compare import numeric_value, same_value
 from shared.mathcore.extrema.result import CriticalPoint, Extremum
-from shared.mathcore.gradient import make_step
 from shared.mathcore.printing import to_plain
+from shared.mathcore.steps import make_step
 
 PATH_SECONDS = 1.0
 SAMPLE_RADIUS = 10.0

@@ -1,0 +1,240 @@
+"""Values of derivatives at a point: numeric by evaluation, exact within the job's budget.
+
+``numeric`` comes from mpmath evaluation of the expressions, compiled once
+with their common subexpressions shared (``lambdify(..., cse=True)``), never
+from simplifying an exact substitution, so a value at a point never hangs.
+The exact ``value`` is the substitution simplified within the job's work
+budget, or None when no short closed form turns up in time.
+
+A derivative's value is *defined* where the function is differentiable. The
+function itself must be defined there (ln(x)' = 1/x has no value at −1). Where
+the formula has a kink (``Abs``, ``sign``, ``Max``, ``Min``, ``Heaviside``,
+``relu``, a ``Piecewise``, ... whose switch sits at the point), the value is
+decided by one-sided limits: f′(p) exists iff f is continuous at p and the
+one-sided limits of f′ agree (then f′(p) is that limit, by the mean value
+theorem) — never by a convention such as Heaviside(0) = 1/2.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import mpmath
+import sympy
+
+from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.mlfunctions import relu, step
+from shared.mathcore.simplifier import simplest
+
+logger = logging.getLogger(__name__)
+
+DPS = 40  # decimal digits for numeric values: floats need 17, cancellation eats the rest
+# An exact value longer than this is no closed form a reader wants: null, numeric given.
+MAX_EXACT_OPS = 80
+# A switch argument this close to 0 at the point may sit exactly on it.
+KINK_TOL = mpmath.mpf(10) ** -25
+# Functions whose derivative jumps (or fails) where their argument is 0.
+_SWITCHES = (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.DiracDelta, relu, step)
+
+Point = Mapping[sympy.Symbol, sympy.Expr]
+
+
+@dataclass(frozen=True)
+class PointValue:
+    """A value at a point: ``defined`` is None when it could not be decided in time."""
+
+    value: sympy.Expr | None
+    numeric: float | None
+    defined: bool | None
+    reason: str | None = None
+    simplified: bool = True
+
+
+def _dirac(u):
+    return mpmath.nan if u == 0 else mpmath.mpf(0)
+
+
+@lru_cache(maxsize=256)
+def _compiled(exprs: tuple[sympy.Expr, ...], symbols: tuple[sympy.Symbol, ...]):
+    return sympy.lambdify(
+        symbols, list(exprs), modules=[{"DiracDelta": _dirac}, "mpmath"], cse=True
+    )
+
+
+def _as_float(value) -> float | None:
+    if isinstance(value, mpmath.mpc):
+        if value.imag != 0:
+            return None
+        value = value.real
+    try:
+        number = mpmath.mpf(value)
+    except (TypeError, ValueError):
+        return None
+    if not mpmath.isfinite(number):
+        return None
+    return float(number)
+
+
+def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | None]:
+    """Each of ``exprs`` at ``point`` as a float, or None where it is not real and finite.
+
+    All are compiled together, sharing their common subexpressions.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> numeric_values([sympy.log(x), 1 / x, sympy.sqrt(x)], {x: -1})
+    [None, -1.0, None]
+    """
+    symbols = tuple(sorted(point, key=lambda s: s.name))
+    exprs = tuple(sympy.sympify(e) for e in exprs)
+    with mpmath.workdps(DPS):
+        args = [mpmath.mpf(sympy.N(point[s], DPS + 10)) for s in symbols]
+        try:
+            return [_as_float(v) for v in _compiled(exprs, symbols)(*args)]
+        except (ArithmeticError, ValueError, TypeError):
+            if len(exprs) == 1:
+                return [None]
+    # One expression failed (a division by zero): evaluate each on its own.
+    return [numeric_values([e], point)[0] for e in exprs]
+
+
+def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool]:
+    """``expr`` at ``point`` in a short closed form found within the job's budget.
+
+    Returns (value or None, whether simplification ran to completion).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> exact_value(x**2 + 2*x, {x: sympy.Rational(1, 2)})
+    (5/4, True)
+    """
+    value, complete = simplest(expr.xreplace(dict(point)), budget="exact_value")
+    if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
+        return None, complete
+    if sympy.count_ops(value) > MAX_EXACT_OPS:
+        return None, complete
+    return value, complete
+
+
+def _switch_arguments(expr: sympy.Expr) -> list[sympy.Expr]:
+    """Expressions whose zero is a switch of ``expr`` (differences of Max/Min arguments)."""
+    out = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, _SWITCHES):
+            out.append(node.args[0])
+        elif isinstance(node, sympy.Max | sympy.Min):
+            args = node.args
+            out.extend(a - b for i, a in enumerate(args) for b in args[i + 1 :])
+        elif isinstance(node, sympy.floor | sympy.ceiling):
+            out.append(sympy.sin(sympy.pi * node.args[0]))
+    return out
+
+
+def on_a_switch(exprs: Sequence[sympy.Expr], point: Point) -> bool:
+    """Whether a switch of ``exprs`` (a kink, a jump, a Piecewise) may sit at ``point``."""
+    if any(e.has(sympy.Piecewise) for e in exprs):
+        return True
+    arguments = [a for e in exprs for a in _switch_arguments(e)]
+    if not arguments:
+        return False
+    with mpmath.workdps(DPS):
+        for value in numeric_values(arguments, point):
+            if value is None or abs(value) <= KINK_TOL:
+                return True
+    return False
+
+
+def _one_sided(expr: sympy.Expr, var: sympy.Symbol, point: Point) -> tuple[sympy.Expr, ...]:
+    """The limits of ``expr`` at the point from the left and the right, along ``var``."""
+    others = {s: v for s, v in point.items() if s != var}
+    along = expr.xreplace(others)
+    with time_budget("limit"):
+        return tuple(sympy.limit(along, var, point[var], side) for side in ("-", "+"))
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Whether two exact numbers are equal: numerically first, then exactly within a budget."""
+    if not (_finite_real(a) and _finite_real(b)):
+        return a == b
+    difference = _as_float(sympy.N(a - b, DPS))
+    if difference is None or abs(difference) > 1e-30 * max(1.0, abs(_as_float(sympy.N(a)) or 0)):
+        return False
+    try:
+        with time_budget("zero_test"):
+            return sympy.simplify(a - b) == 0
+    except BudgetExceeded:
+        return True  # equal to 40 digits, and no proof otherwise in time
+
+
+def _finite_real(value: sympy.Expr) -> bool:
+    return bool(value.is_finite) and value.is_real is not False and not value.has(sympy.nan)
+
+
+def derivative_value(
+    stages: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol], point: Point
+) -> PointValue:
+    """The value at ``point`` of ``stages[-1]``, where ``stages[k+1] = ∂stages[k]/∂variables[k]``.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> derivative_value([sympy.log(x), 1 / x], [x], {x: -1}).defined
+    False
+    >>> f = sympy.Max(0, x)
+    >>> derivative_value([f, sympy.diff(f, x)], [x], {x: 0}).defined
+    False
+    >>> f = x * sympy.Abs(x)
+    >>> derivative_value([f, sympy.diff(f, x)], [x], {x: 0}).value
+    0
+    """
+    numeric = numeric_values(stages, point)
+    for k, var in enumerate(variables):
+        h, g = stages[k], stages[k + 1]
+        if numeric[k] is None:
+            what = "the function" if k == 0 else "an earlier derivative"
+            return PointValue(None, None, False, f"{what} is not defined at the point")
+        if not on_a_switch([h, g], point):
+            continue
+        try:
+            h_left, h_right = _one_sided(h, var, point)
+            g_left, g_right = _one_sided(g, var, point)
+            h_at = h.xreplace(dict(point))
+        except (BudgetExceeded, NotImplementedError, ValueError, TypeError) as exc:
+            logger.info("one-sided limits undecided at %s: %r", dict(point), exc)
+            return PointValue(None, None, None, "the one-sided limits could not be decided in time")
+        if not (_same(h_left, h_at) and _same(h_right, h_at)):
+            return PointValue(None, None, False, "the function is not continuous there")
+        if not (_finite_real(g_left) and _finite_real(g_right)):
+            return PointValue(None, None, False, "a one-sided derivative is infinite there")
+        if not _same(g_left, g_right):
+            return PointValue(None, None, False, "the one-sided derivatives differ (a kink)")
+        if k == len(variables) - 1:
+            return PointValue(g_left, _as_float(sympy.N(g_left, DPS)), True)
+    if numeric[-1] is None:
+        return PointValue(None, None, False, "the derivative is not defined at the point")
+    value, complete = exact_value(stages[-1], point)
+    return PointValue(value, numeric[-1], True, simplified=complete)
+
+
+def partial_values(
+    f: sympy.Expr, partials: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol], point: Point
+) -> list[PointValue]:
+    """The value at ``point`` of each ``partials[i] = ∂f/∂variables[i]``.
+
+    Off every switch, all values come from one compiled evaluation (shared
+    subexpressions computed once); on a switch each partial is decided by
+    :func:`derivative_value`.
+    """
+    if on_a_switch([f, *partials], point):
+        return [
+            derivative_value([f, p], [v], point) for p, v in zip(partials, variables, strict=True)
+        ]
+    f_value, *numeric = numeric_values([f, *partials], point)
+    out = []
+    for partial, value in zip(partials, numeric, strict=True):
+        if f_value is None or value is None:
+            what = "the function" if f_value is None else "the derivative"
+            out.append(PointValue(None, None, False, f"{what} is not defined at the point"))
+            continue
+        exact, complete = exact_value(partial, point)
+        out.append(PointValue(exact, value, True, simplified=complete))
+    return out

@@ -1,0 +1,154 @@
+"""The page as a person uses it: preview while typing, plots, divergence,
+an outage mid-solve, Back, stored jobs, Cancel and a phone-sized screen."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.web.conftest import PHONE
+from tests.web.server import ApiServer
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
+
+
+def needs_parse(page) -> None:
+    status = httpx.post(f"{page.base_url}/v1/parse", json={"expression": "x"}).status_code
+    if status == 404:
+        pytest.skip("this service has no POST /v1/parse yet")
+
+
+def test_preview_follows_typing_and_underlines_a_parse_error(page):
+    page.open()
+    needs_parse(page)
+    box = page.page.locator(".math-input")
+    box.fill("x^2 sin x")
+    page.page.wait_for_selector(".preview .katex")
+    assert page.page.inner_text(".found").split() == ["variables:", "x"]
+    box.fill("2xy")  # the textbook reading: 2·x·y, two variables
+    page.page.wait_for_function("document.querySelector('.found').innerText.includes('y')")
+    assert page.page.inner_text(".found").split() == ["variables:", "x", "y"]
+    box.fill("x^2 + (3")
+    page.page.wait_for_selector(".preview .parse-error")
+    assert page.page.locator(".mirror .error-mark").count() == 1
+    assert page.page.locator(".math-field.invalid").count() == 1
+    page.screenshot("preview-error")
+    box.fill("x^2 + (3)")
+    page.page.wait_for_selector(".preview .katex")
+    assert page.page.locator(".mirror .error-mark").count() == 0
+
+
+def test_a_diverged_run_is_shown_as_diverged(page):
+    page.open()
+    page.example("Too large a learning rate: GD diverges")
+    status = page.solve()
+    assert "diverged" in status, status
+    assert page.page.inner_text("#result .badge") == "diverged"
+    page.screenshot("diverged")
+
+
+def test_back_returns_to_the_previous_problem_and_its_result(page):
+    page.open()
+    page.example("Extrema of x³ − 3x on [−2, 3]")
+    page.solve()
+    first_url = page.page.url
+    page.example("d/dx [x² sin x] at π/2")
+    page.solve()
+    assert page.page.url != first_url and "/jobs/" in page.page.url
+    page.page.go_back()
+    page.page.wait_for_selector("#result .sentence")
+    assert page.page.url == first_url
+    assert page.page.input_value("#kind") == "extrema"
+    assert page.page.input_value(".math-input") == "x^3 - 3x"
+    assert "global maximum is 18" in page.page.inner_text("#result .sentence")
+
+
+def test_a_stored_job_page_shows_it_without_solving_again(page):
+    job = httpx.post(
+        f"{page.base_url}/v1/jobs",
+        json={"kind": "derivative", "params": {"expression": "e^(3x) ln x", "variable": "x"}},
+        headers={"Prefer": "wait=20"},
+    ).json()
+    assert job["status"] == "succeeded"
+    before = httpx.get(f"{page.base_url}/v1/jobs?limit=200").json()["items"]
+    page.open(f"/jobs/{job['id']}")
+    page.page.wait_for_selector("#status.done")
+    assert page.page.input_value("#kind") == "derivative"
+    assert page.page.input_value(".math-input") == "e^(3x) ln x"
+    latex = page.page.get_attribute("#result .restated .math", "data-latex")
+    assert job["result"]["latex"] in latex
+    after = httpx.get(f"{page.base_url}/v1/jobs?limit=200").json()["items"]
+    assert len(after) == len(before)  # nothing was submitted
+    page.screenshot("stored-job")
+
+
+def test_the_phone_width_has_no_horizontal_overflow(browser, api_server):
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    try:
+        tab.goto(api_server.url + "/")
+        tab.wait_for_selector("body[data-ready=true]")
+        for title in ("∇(x² + 2xy + 3y²) at (2, 3)", "Gradient descent on (w₁ − 5)² + (w₂ − 3)²"):
+            tab.get_by_role("button", name=title, exact=True).click()
+            tab.click("#solve")
+            tab.wait_for_selector("#status.done", timeout=60_000)
+            tab.wait_for_timeout(500)
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{title}: the page is {width}px wide"
+        from tests.web.conftest import SCREENSHOTS
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def sleep_kind_offered(page) -> None:
+    if "test_sleep" not in page.kinds():
+        pytest.skip("the test_sleep kind is not registered")
+
+
+def test_the_server_stopped_mid_solve_shows_an_error_with_retry(
+    browser, pg_settings, worker, tmp_path
+):
+    server = ApiServer(pg_settings, tmp_path / "api.log")
+    server.start()
+    context = browser.new_context()
+    tab = context.new_page()
+    try:
+        tab.goto(server.url + "/?kind=test_sleep")
+        tab.wait_for_selector("body[data-ready=true]")
+        tab.fill("input[name=seconds]", "2.25")  # under the session's 3 s time limit
+        tab.click("#solve")
+        tab.wait_for_selector("#status.busy")
+        tab.wait_for_url("**/jobs/*")
+        server.stop()
+        tab.wait_for_selector("#status.error .retry", timeout=30_000)
+        assert "Cannot reach" in tab.inner_text("#status")
+        server.start()
+        tab.click("#status .retry")
+        tab.wait_for_selector("#status.done", timeout=30_000)
+        assert '"slept": 2.25' in tab.evaluate(
+            "fetch(location.pathname.replace('/jobs/', '/v1/jobs/')).then(r => r.text())"
+        )
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_cancel_a_queued_job(page):
+    page.open("/?kind=test_sleep")
+    sleep_kind_offered(page)
+    # The session's one worker is kept busy, so the page's job waits in the queue.
+    busy = httpx.post(
+        f"{page.base_url}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 2.5}}
+    ).json()
+    page.page.fill("input[name=seconds]", "1.5")
+    page.page.click("#solve")
+    page.page.wait_for_url("**/jobs/*")
+    page.page.click("#cancel")
+    page.page.wait_for_selector("#status.warn")
+    assert "Canceled" in page.page.inner_text("#status")
+    job_id = page.page.url.rsplit("/", 1)[1]
+    assert httpx.get(f"{page.base_url}/v1/jobs/{job_id}").json()["status"] == "canceled"
+    assert busy["id"] != job_id
