@@ -6,10 +6,20 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.web.conftest import PHONE
+from tests.web.conftest import PHONE, SCREENSHOTS
 from tests.web.server import ApiServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
+
+
+def screenshots():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def chips(page) -> list[str]:
+    """The variables the preview says it found."""
+    return page.page.eval_on_selector_all(".found .chip", "els => els.map(e => e.textContent)")
 
 
 def needs_parse(page) -> None:
@@ -24,10 +34,10 @@ def test_preview_follows_typing_and_underlines_a_parse_error(page):
     box = page.page.locator(".math-input")
     box.fill("x^2 sin x")
     page.page.wait_for_selector(".preview .katex")
-    assert page.page.inner_text(".found").split() == ["variables:", "x"]
+    assert chips(page) == ["x"]
     box.fill("2xy")  # the textbook reading: 2·x·y, two variables
-    page.page.wait_for_function("document.querySelector('.found').innerText.includes('y')")
-    assert page.page.inner_text(".found").split() == ["variables:", "x", "y"]
+    page.page.wait_for_function("document.querySelectorAll('.found .chip').length === 2")
+    assert chips(page) == ["x", "y"]
     box.fill("x^2 + (3")
     page.page.wait_for_selector(".preview .parse-error")
     assert page.page.locator(".mirror .error-mark").count() == 1
@@ -88,17 +98,22 @@ def test_the_phone_width_has_no_horizontal_overflow(browser, api_server):
     try:
         tab.goto(api_server.url + "/")
         tab.wait_for_selector("body[data-ready=true]")
-        for title in ("∇(x² + 2xy + 3y²) at (2, 3)", "Gradient descent on (w₁ − 5)² + (w₂ − 3)²"):
+        titles = [
+            "∇(x² + 2xy + 3y²) at (2, 3)",
+            "Gradient descent on (w₁ − 5)² + (w₂ − 3)²",
+            "Rosenbrock with four optimizers",
+            "A backward pass through a small network",
+        ]
+        offered = tab.eval_on_selector_all("#examples button", "els => els.map(b => b.innerText)")
+        for title in [t for t in titles if t in offered]:
             tab.get_by_role("button", name=title, exact=True).click()
             tab.click("#solve")
             tab.wait_for_selector("#status.done", timeout=60_000)
             tab.wait_for_timeout(500)
             width = tab.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{title}: the page is {width}px wide"
-        from tests.web.conftest import SCREENSHOTS
-
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+            name = title.split()[0].strip("∇(").lower()
+            tab.screenshot(path=str(screenshots() / f"phone-{name}.png"), full_page=True)
     finally:
         context.close()
 
@@ -152,3 +167,32 @@ def test_cancel_a_queued_job(page):
     job_id = page.page.url.rsplit("/", 1)[1]
     assert httpx.get(f"{page.base_url}/v1/jobs/{job_id}").json()["status"] == "canceled"
     assert busy["id"] != job_id
+
+
+def test_a_newer_solve_is_never_replaced_by_a_slower_earlier_one(page):
+    page.open("/?kind=test_sleep")
+    sleep_kind_offered(page)
+    page.page.fill("input[name=seconds]", "1.75")
+    page.page.click("#solve")
+    page.page.wait_for_url("**/jobs/*")  # the slow job is accepted and followed
+    page.example("Extrema of x³ − 3x on [−2, 3]")
+    assert page.solve().startswith("Solved")
+    newer = page.page.url
+    page.page.wait_for_timeout(3000)  # the slow job has finished by now
+    assert page.page.url == newer
+    assert page.page.input_value("#kind") == "extrema"
+    assert "global maximum is 18" in page.page.inner_text("#result .sentence")
+    assert "slept" not in page.page.inner_text("#result")
+
+
+def test_the_elapsed_time_shows_while_a_job_runs(page):
+    page.open("/?kind=test_sleep")
+    sleep_kind_offered(page)
+    page.page.fill("input[name=seconds]", "2.1")
+    page.page.click("#solve")
+    page.page.wait_for_function(
+        "parseFloat(document.querySelector('#status .elapsed')?.textContent) >= 1.0"
+    )
+    assert page.page.locator("#cancel").is_visible()
+    page.page.wait_for_selector("#status.done", timeout=30_000)
+    assert page.page.locator("#cancel").is_hidden()
