@@ -112,7 +112,7 @@ def test_the_phone_width_has_no_horizontal_overflow(browser, api_server):
             tab.wait_for_timeout(500)
             width = tab.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{title}: the page is {width}px wide"
-            name = title.split()[0].strip("∇(").lower()
+            name = title.split()[-1].lower().strip("()²")
             tab.screenshot(path=str(screenshots() / f"phone-{name}.png"), full_page=True)
     finally:
         context.close()

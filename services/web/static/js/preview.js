@@ -92,8 +92,10 @@ export class MathInput {
       return;
     }
     const position = problemPosition(problem);
-    this.preview.append(h("span.parse-error", problemMessage(problem) +
-      (position !== null ? ` (at character ${position + 1})` : "")));
+    const message = problemMessage(problem);
+    // The service's messages name 0-based positions already; others get the character.
+    const where = position !== null && !/position/.test(message) ? ` (at character ${position + 1})` : "";
+    this.preview.append(h("span.parse-error", message + where));
     if (position !== null) {
       // The mirror holds the same text, transparent, with the bad character
       // wrapped so its underline lands under the input's own character.
