@@ -98,21 +98,22 @@ def test_the_phone_width_has_no_horizontal_overflow(browser, api_server):
     try:
         tab.goto(api_server.url + "/")
         tab.wait_for_selector("body[data-ready=true]")
-        titles = [
-            "∇(x² + 2xy + 3y²) at (2, 3)",
-            "Gradient descent on (w₁ − 5)² + (w₂ − 3)²",
-            "Rosenbrock with four optimizers",
-            "A backward pass through a small network",
-        ]
+        titles = {
+            "∇(x² + 2xy + 3y²) at (2, 3)": "gradient",
+            "Gradient descent on (w₁ − 5)² + (w₂ − 3)²": "optimize",
+            "Rosenbrock with four optimizers": "compare",
+            "A backward pass through a small network": "backprop",
+        }
         offered = tab.eval_on_selector_all("#examples button", "els => els.map(b => b.innerText)")
-        for title in [t for t in titles if t in offered]:
+        for title, name in titles.items():
+            if title not in offered:
+                continue
             tab.get_by_role("button", name=title, exact=True).click()
             tab.click("#solve")
             tab.wait_for_selector("#status.done", timeout=60_000)
             tab.wait_for_timeout(500)
             width = tab.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{title}: the page is {width}px wide"
-            name = title.split()[-1].lower().strip("()²")
             tab.screenshot(path=str(screenshots() / f"phone-{name}.png"), full_page=True)
     finally:
         context.close()
