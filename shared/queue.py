@@ -119,6 +119,13 @@ def queue_depth(app: Celery) -> int | None:
         return None
 
 
-def send_job(app: Celery, job_id: str) -> None:
+# Redis serves priority 0 first: new work waits behind the jobs recovery
+# resends (lost ones go first). Transports without priorities ignore it.
+NEW_WORK_PRIORITY = 6
+RESENT_PRIORITY = 0
+
+
+def send_job(app: Celery, job_id: str, *, resent: bool = False) -> None:
     """Publish the run message for ``job_id`` (raises if the broker is down)."""
-    app.send_task(RUN_JOB_TASK, args=[job_id], queue=QUEUE, retry=False)
+    priority = RESENT_PRIORITY if resent else NEW_WORK_PRIORITY
+    app.send_task(RUN_JOB_TASK, args=[job_id], queue=QUEUE, retry=False, priority=priority)

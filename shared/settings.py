@@ -52,6 +52,9 @@ class Settings:
     # Reuse a finished result for a job with the same kind and canonical
     # params, and solve each check's problem once per worker process.
     reuse_results: bool = True
+    # Run one small job of each kind in the worker's parent before it forks,
+    # so children start warm (off only to measure what it saves).
+    warm_up: bool = True
     # Extra modules that register job kinds (plugins; the tests add slow ones).
     kind_plugins: tuple[str, ...] = ()
 
@@ -85,6 +88,7 @@ _ENV_FIELDS = {
     "MLCALC_API_KEY": ("api_key", str),
     "PORT": ("port", int),
     "MLCALC_REUSE_RESULTS": ("reuse_results", _bool),
+    "MLCALC_WARM_UP": ("warm_up", _bool),
     "MLCALC_KIND_PLUGINS": (
         "kind_plugins",
         lambda v: tuple(m.strip() for m in v.split(",") if m.strip()),

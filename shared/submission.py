@@ -17,7 +17,7 @@ from typing import Any
 from celery import Celery
 
 from shared.db import batches, repository
-from shared.db.models import Job
+from shared.db.models import Batch, Job
 from shared.db.session import SessionFactory
 from shared.jobs.submit import (
     IdempotencyConflict,
@@ -85,16 +85,39 @@ def submit_batch(
     *,
     owner_id: str | None = None,
     reuse_results: bool = True,
+    idempotency_key: str | None = None,
+    request_body: Any = None,
 ) -> SubmittedBatch:
-    """Check every job, store the batch whole, enqueue it. Raises InvalidBatch."""
+    """Check every job, store the batch whole, enqueue it. Raises InvalidBatch,
+    or IdempotencyConflict (the key, as for one job, with another body)."""
+    body_hash = request_hash(request_body) if idempotency_key else None
+    if idempotency_key:
+        with sessions() as session:
+            earlier = batches.find_by_idempotency_key(session, owner_id or "", idempotency_key)
+        if earlier is not None:
+            return _retried(earlier, body_hash)
     valid = check_batch(specs)
     with sessions() as session:
-        batch, ids = batches.create_batch(session, valid, owner_id=owner_id)
+        batch, ids, created = batches.create_batch(
+            session,
+            valid,
+            owner_id=owner_id,
+            idempotency_key=idempotency_key,
+            request_hash=body_hash,
+        )
+    if not created:
+        return _retried(batch, body_hash)
     # Identical jobs are solved once: only the first of each group is sent.
     to_send = leaders(ids, valid) if reuse_results else ids
     for start in range(0, len(to_send), ENQUEUE_CHUNK):
         enqueue(sessions, producer, to_send[start : start + ENQUEUE_CHUNK])
     return SubmittedBatch(id=batch.id, total=len(ids), created=True)
+
+
+def _retried(batch: Batch, body_hash: str | None) -> SubmittedBatch:
+    if batch.request_hash != body_hash:
+        raise IdempotencyConflict()
+    return SubmittedBatch(id=batch.id, total=batch.total, created=False)
 
 
 def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) -> int:

@@ -14,7 +14,13 @@ from services.api.problems import ApiProblem
 from services.api.resources import job_resource
 from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
-from services.api.schemas import BatchAccepted, BatchCreate, BatchPath, BatchStatus
+from services.api.schemas import (
+    BatchAccepted,
+    BatchCreate,
+    BatchHeaders,
+    BatchPath,
+    BatchStatus,
+)
 from services.api.spec import error_responses
 from shared.db import batches
 from shared.db.models import Batch, Job, JobStatus
@@ -37,7 +43,7 @@ def _load_batch(session, batch_id: str) -> Batch:
 @bp.post(
     "/batches", responses={202: BatchAccepted, **error_responses(400, 401, 413, 415, 422, 429, 503)}
 )
-def create_batch(body: BatchCreate):
+def create_batch(body: BatchCreate, header: BatchHeaders):
     """Submit a batch of jobs; refused whole if any job is invalid."""
     submitted = submit_batch(
         runtime().sessions,
@@ -45,6 +51,8 @@ def create_batch(body: BatchCreate):
         [JobSpec(spec.kind, spec.params, spec.label) for spec in body.jobs],
         owner_id=current_owner(),
         reuse_results=runtime().settings.reuse_results,
+        idempotency_key=header.idempotency_key,
+        request_body=body.model_dump(mode="json") if header.idempotency_key else None,
     )
     batch_id = submitted.id
     body = {

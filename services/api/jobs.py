@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 
-from flask import Response, url_for
+from flask import Response, current_app, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.api.problems import ApiProblem
@@ -36,6 +37,10 @@ bp = APIBlueprint("jobs", __name__, url_prefix="/v1", abp_tags=[Tag(name="jobs")
 
 WAIT_PATTERN = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)")
 POLL_SECONDS = 0.05
+# Requests waiting with ``Prefer: wait`` each hold a server thread (gunicorn
+# runs 8 per process): at most this many wait at once, the next answer 202
+# at once, so /healthz and other clients always find a free thread.
+MAX_WAITERS = 4
 
 
 def requested_wait(prefer: str | None) -> float:
@@ -56,6 +61,12 @@ def wait_for_job(job_id: str, seconds: float):
             if job is None or JobStatus(job.status).finished or time.monotonic() >= deadline:
                 return job
         time.sleep(POLL_SECONDS)
+
+
+def _waiters() -> threading.BoundedSemaphore:
+    return current_app.extensions.setdefault(
+        "mlcalc-waiters", threading.BoundedSemaphore(MAX_WAITERS)
+    )
 
 
 @bp.post(
@@ -80,14 +91,20 @@ def create_job(body: JobCreate, header: JobHeaders):
     logger.info("job %s accepted (%s)", job.id, body.kind, extra={"job_id": job.id})
     headers = {"Location": url_for("jobs.get_job", job_id=job.id)}
     wait = requested_wait(header.prefer)
-    if wait:
-        headers["Preference-Applied"] = f"wait={int(wait)}"
+    waiters = _waiters()
+    if wait and not waiters.acquire(blocking=False):
+        wait = 0.0  # every waiting place is taken: answer now, the client polls
     try:
+        if wait:
+            headers["Preference-Applied"] = f"wait={int(wait)}"
         if wait or not submitted.created:  # a retry may find the job finished
             job = wait_for_job(job.id, wait) or job
     except DATABASE_UNAVAILABLE as exc:
         # The row is committed: the job was accepted whatever happens now.
         logger.warning("job %s accepted; could not read it back: %s", job.id, exc)
+    finally:
+        if wait:
+            waiters.release()
     finished = JobStatus(job.status).finished
     return json_response(job_resource(job), 200 if wait and finished else 202, headers)
 

@@ -98,6 +98,10 @@ class JobHeaders(BaseModel):
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
 
 
+class BatchHeaders(BaseModel):
+    idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
+
+
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)

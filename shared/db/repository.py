@@ -13,13 +13,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, new_id, utcnow
-
-FINISHED = (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELED.value)
 
 
 class NewJob(Protocol):
@@ -171,17 +169,14 @@ def mark_enqueued(session: Session, job_ids: Sequence[str]) -> None:
 def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) -> int | None:
     """Move a queued job to running for ``worker``; return its attempt number.
 
-    Returns None when the job is not queued (finished, canceled, or another
-    worker holds a live lease), so a duplicate message does nothing.
+    Returns None when the job is not queued (finished, canceled, or running
+    elsewhere), so a duplicate message does nothing. A lost run is put back
+    in the queue by ``workers.lifecycle``, never taken over here.
     """
     now = utcnow()
-    claimable = or_(
-        Job.status == JobStatus.QUEUED.value,
-        and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
-    )
     updated = session.execute(
         update(Job)
-        .where(Job.id == job_id, claimable)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
         .values(
             status=JobStatus.RUNNING.value,
             attempts=Job.attempts + 1,
@@ -192,6 +187,23 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
         .returning(Job.attempts)
     ).first()
     return None if updated is None else int(updated[0])
+
+
+def unsent_copies(session: Session, job: Job) -> list[str]:
+    """Queued jobs identical to ``job`` that were never sent (batch copies
+    waiting for it to finish), oldest first."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.kind == job.kind,
+            Job.params_hash == job.params_hash,
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_(None),
+            Job.id != job.id,
+        )
+        .order_by(Job.created_at)
+    )
+    return list(session.scalars(query))
 
 
 def _running_guard(job_id: str, attempt: int | None):
@@ -295,22 +307,64 @@ def find_reusable_result(session: Session, kind: str, params_hash: str) -> Job |
     return session.scalars(query).first()
 
 
-def stale_jobs(
-    session: Session, *, queued_before: datetime, now: datetime, limit: int = 500
-) -> list[Job]:
-    """Jobs the broker may have lost: queued long ago, or running past their lease."""
+def running_jobs(session: Session, limit: int = 1000) -> list[Job]:
+    """Jobs running now (by their rows), oldest claim first."""
     query = (
         select(Job)
+        .where(Job.status == JobStatus.RUNNING.value)
+        .order_by(Job.started_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def unsent_jobs(session: Session, *, created_before: datetime, limit: int = 500) -> list[str]:
+    """Queued jobs no message was sent for (the broker was down when they were
+    accepted, or the job they copy is gone), oldest first.
+
+    A batch's copy waiting on an identical job that is running or has a
+    message out is not unsent: that job will finish it.
+    """
+    other = aliased(Job)
+    waited_on = (
+        select(other.id)
         .where(
+            other.kind == Job.kind,
+            other.params_hash == Job.params_hash,
+            other.id != Job.id,
             or_(
-                and_(
-                    Job.status == JobStatus.QUEUED.value,
-                    func.coalesce(Job.enqueued_at, Job.created_at) < queued_before,
-                ),
-                and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
-            )
+                other.status == JobStatus.RUNNING.value,
+                and_(other.status == JobStatus.QUEUED.value, other.enqueued_at.is_not(None)),
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(Job.id)
+        .where(
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_(None),
+            Job.created_at < created_before,
+            ~waited_on,
         )
         .order_by(Job.created_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def queued_with_message(
+    session: Session, *, enqueued_before: datetime, limit: int = 500
+) -> list[str]:
+    """Queued jobs whose message was sent before ``enqueued_before``, oldest first."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_not(None),
+            Job.enqueued_at < enqueued_before,
+        )
+        .order_by(Job.enqueued_at)
         .limit(limit)
     )
     return list(session.scalars(query))

@@ -119,11 +119,32 @@ def validate_params(kind: str, params: Any, prefix: str = "params") -> dict[str,
     return model.model_dump(mode="json")
 
 
+def nul_fields(value: Any, field: str) -> list[str]:
+    """Fields of ``value`` (keys and strings, nested) holding a NUL character,
+    which no database column can store."""
+    if isinstance(value, str):
+        return [field] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            name = f"{field}.{key}".replace("\x00", "\\x00")
+            found += [name] if "\x00" in str(key) else nul_fields(item, name)
+        return found
+    if isinstance(value, (list, tuple)):
+        return [hit for i, item in enumerate(value) for hit in nul_fields(item, f"{field}.{i}")]
+    return []
+
+
 def check_job(spec: JobSpec, prefix: str = "params") -> ValidJob:
     """Return the job checked and hashed; raise InvalidJob naming each bad field."""
+    base = prefix.rsplit(".", 1)[0] + "." if "." in prefix else ""
+    stored_text = nul_fields(spec.label, base + "label") + nul_fields(spec.params, prefix)
+    if stored_text:
+        message = "a NUL character cannot be stored"
+        raise InvalidJob([{"field": field, "message": message} for field in stored_text])
     if get_kind(spec.kind) is None:
         known = ", ".join(sorted(load_kinds()))
-        field = prefix.rsplit(".", 1)[0] + ".kind" if "." in prefix else "kind"
+        field = base + "kind"
         message = f"unknown kind {spec.kind!r}; one of: {known}"
         raise InvalidJob([{"field": field, "message": message}])
     canonical = validate_params(spec.kind, spec.params, prefix)

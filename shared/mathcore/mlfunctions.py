@@ -31,7 +31,15 @@ import numpy as np
 import sympy
 from sympy.core.function import ArgumentIndexError
 
-__all__ = ["ML_FUNCTIONS", "logsumexp", "relu", "sigmoid", "softplus", "step"]
+__all__ = [
+    "ML_FUNCTIONS",
+    "logsumexp",
+    "relu",
+    "sigmoid",
+    "softplus",
+    "step",
+    "torch_subgradients",
+]
 
 
 def _mp_eval(args: tuple[sympy.Expr, ...], prec: int, fn) -> sympy.Expr | None:
@@ -172,7 +180,7 @@ class sigmoid(sympy.Function):  # noqa: N801 (printed by class name)
         return self.args[0].is_real
 
     def _eval_is_positive(self):
-        return self.args[0].is_extended_real
+        return self.args[0].is_real  # sigma(-oo) = 0: finite arguments only
 
     def _latex(self, printer, exp=None):
         text = rf"\sigma\left({printer._print(self.args[0])}\right)"
@@ -220,7 +228,7 @@ class softplus(sympy.Function):  # noqa: N801
         return self.args[0].is_real
 
     def _eval_is_positive(self):
-        return self.args[0].is_extended_real
+        return self.args[0].is_real  # softplus(-oo) = 0: finite arguments only
 
     def _latex(self, printer, exp=None):
         text = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
@@ -372,6 +380,20 @@ class logsumexp(sympy.Function):  # noqa: N801
         args = ", ".join(printer._print(a) for a in self.args)
         text = rf"\operatorname{{logsumexp}}\left({args}\right)"
         return latex_power(text, exp)
+
+
+def torch_subgradients(expr: sympy.Expr) -> sympy.Expr:
+    """Replace step(u) by PyTorch's subgradient at the kink, relu′(0) = 0, for optimizers.
+
+    A derivative shown to a user keeps ``step`` (undefined at 0); an optimizer
+    that lands exactly on a kink needs a number there, and uses the one
+    ``torch.nn.functional.relu`` uses.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> float(sympy.lambdify([x], torch_subgradients(sympy.diff(relu(x), x)), "math")(0.0))
+    0.0
+    """
+    return expr.replace(lambda e: isinstance(e, step), lambda e: sympy.Heaviside(e.args[0], 0))
 
 
 # Name -> class, as the parser and printer know them.

@@ -55,13 +55,15 @@ def generic_function(name: str) -> sympy.FunctionClass:
 
 
 def generic_order(func: type) -> tuple[str, int] | None:
-    """Return (name, number of primes) of a generic function class, else None.
+    """Return (name, number of primes) of a function made by ``generic_function``, else None.
 
     >>> generic_order(generic_function("f''"))
     ('f', 2)
     """
     if not isinstance(func, sympy.core.function.UndefinedFunction):
         return None
+    if getattr(func, "fdiff", None) is not _prime_fdiff:
+        return None  # an undefined function of someone else (y(x) of implicit steps)
     name = func.__name__
     base = name.rstrip("'")
     return base, len(name) - len(base)

@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 # The schema cannot say everything: a job's params are checked by its kind
 # (an unknown kind, an expression that does not parse) and a cursor must be
 # one this service issued, so a schema-valid request may rightly get 422 from
-# these three operations (the contract's answer for invalid params). Every
+# these operations (the contract's answer for invalid params; /v1/parse answers
+# 422 for an expression it cannot read). Every
 # other operation keeps schemathesis's default expectations.
 # DELETE /v1/jobs/{id} cancels a job, which stays readable (the contract),
 # so schemathesis's use-after-free check, which expects a 404 after a DELETE,
@@ -41,7 +42,7 @@ max-examples = 30
 use_after_free.enabled = false
 
 [[operations]]
-include-name = ["POST /v1/jobs", "POST /v1/batches", "GET /v1/jobs"]
+include-name = ["POST /v1/jobs", "POST /v1/batches", "GET /v1/jobs", "POST /v1/parse"]
 checks.positive_data_acceptance.expected-statuses = [
     "2XX", "3XX", 401, 403, 404, 409, 422, 429, "5XX",
 ]
@@ -60,7 +61,18 @@ def fuzz_app(pg_settings):
     from services.api import create_app
 
     settings = pg_settings.with_overrides(rate_limit_per_minute=0, max_wait_seconds=1)
-    return create_app(settings, {"TESTING": True})
+    yield create_app(settings, {"TESTING": True})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def live_worker(pg_settings):
+    """A worker's heartbeat, so /readyz is ready (a 503 would count as a server error)."""
+    from workers.heartbeat import Heartbeat
+
+    heartbeat = Heartbeat(pg_settings.database_url, "schemathesis@test", 1)
+    heartbeat.start()
+    yield
+    heartbeat.stop()
 
 
 @pytest.fixture(scope="module")

@@ -337,3 +337,13 @@ def test_tangent_steps():
     assert [s["rule"] for s in steps][-2:] == ["tangent-pass", "directional"]
     assert len(steps[2]["substeps"]) == len(run.graph.nodes)
     assert steps[-1]["after"] == "2"
+
+
+def test_sigma_typed_twice_is_one_node():
+    expr = parse_expression("σ(z)(1 - σ(z)) + relu(z - 1)", ["z"])
+    z = variable("z")
+    run = backprop(expr, {z: sympy.Rational(1, 2)})
+    ops = [node.op for node in run.graph.nodes]
+    assert ops.count("sigmoid") == 1 and ops.count("relu") == 1
+    s = 1 / (1 + mpmath.exp(-0.5))
+    assert close(run.gradient["z"], s * (1 - s) * (1 - 2 * s))  # relu(z - 1) is flat here

@@ -231,3 +231,28 @@ def test_reduction_results_print_and_parse_back():
 def test_negative_rationals_print_without_brackets():
     assert to_plain(sp.Rational(-1, 2)) == "-1/2"
     assert to_plain(sp.exp(sp.Rational(-7, 10))) == "exp(-7/10)"
+
+
+def test_long_runs_of_letters_cost_linear_matching():
+    # Matching looks at most as far as the longest known name: before that bound a
+    # run of 2,000 letters before '(' took several seconds (cubic). The bound here
+    # is a hang guard, not a speed claim.
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ParseError, match="unknown function"):
+        read("q" * 1990 + "(x)")
+    assert read("xy" * 40 + "z") == x**40 * y**40 * z
+    assert time.perf_counter() - started < 5.0
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from([*VALUE_PIECES, ("lr", lr), ("w_1", w_1)]), min_size=1, max_size=5))
+def test_declared_multi_letter_names_stay_whole_in_runs(values):
+    # w_1 ends a run (a subscript ends the name), so it is placed last.
+    pieces = sorted(values, key=lambda piece: piece[0] == "w_1")
+    if sum(name == "w_1" for name, _ in pieces) > 1:
+        return
+    text = "".join(name for name, _ in pieces)
+    expected = sp.Mul(*(v for _, v in pieces))
+    assert read(text, variables=["lr"]) == expected, text

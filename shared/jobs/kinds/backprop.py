@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from shared.jobs.fields import (
     ExpressionText,
     FiniteNumber,
+    FunctionNames,
     KindParams,
     Syntax,
     VariableName,
@@ -43,6 +44,9 @@ class BackpropParams(KindParams):
     at: dict[VariableName, FiniteNumber] = Field(
         max_length=MAX_VARIABLES, description="a number for every symbol of the expression"
     )
+    functions: FunctionNames | None = Field(
+        default=None, description="generic function names (they have no value: refused later)"
+    )
     mode: Literal["reverse", "forward"] = "reverse"
     direction: dict[VariableName, FiniteNumber] | None = Field(
         default=None,
@@ -57,7 +61,10 @@ class BackpropParams(KindParams):
         if "at" not in info.data:
             return text  # 'at' already failed; its own error says why
         expr = parse_field(
-            text, variables=_names(info.data), syntax=info.data.get("syntax", "plain")
+            text,
+            variables=_names(info.data),
+            syntax=info.data.get("syntax", "plain"),
+            functions=info.data.get("functions"),
         )
         missing = sorted(s.name for s in expr.free_symbols if s.name not in info.data["at"])
         if missing:
@@ -142,7 +149,12 @@ class BackpropResult(KindResult):
 )
 def run_backprop(params: BackpropParams) -> JobOutput:
     """Run the forward pass and the backward (or tangent) pass, node by node."""
-    expr = parse_field(params.expression, variables=_names(dict(params)), syntax=params.syntax)
+    expr = parse_field(
+        params.expression,
+        variables=_names(dict(params)),
+        syntax=params.syntax,
+        functions=params.functions,
+    )
     point = {variable(name): parse_number_field(value) for name, value in params.at.items()}
     order = [variable(name) for name in params.variables] if params.variables else None
     direction = None

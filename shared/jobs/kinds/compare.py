@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.jobs.data import column_names, data_arrays
 from shared.jobs.fields import KindParams, parse_field
 from shared.jobs.kinds.fit import (
     MAX_WORK,
@@ -268,10 +269,17 @@ def run_compare(params: CompareParams) -> JobOutput:
     runs = [run for _, _, run in params._runs]
     deadline = _deadline()
     if kind == "optimize":
-        expr = parse_field(base.expression, variables=base.variables, syntax=base.syntax)
+        columns = column_names(base.data)
+        expr = parse_field(
+            base.expression, variables=base.variables, syntax=base.syntax, data=columns
+        )
         try:
             outcomes = compare_optimize(
-                expr, base.variables, [optimizer_call(p) for p in runs], deadline
+                expr,
+                base.variables,
+                [optimizer_call(p) for p in runs],
+                deadline,
+                data=data_arrays(base.data),
             )
         except CompileError as exc:
             raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None

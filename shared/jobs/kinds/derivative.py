@@ -8,7 +8,15 @@ import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.answers import problem_names
+from shared.jobs.data import (
+    check_not_variables,
+    column_names,
+    data_arrays,
+    free_variables,
+    values_over_rows,
+)
 from shared.jobs.fields import (
+    DataColumns,
     ExpressionText,
     FiniteNumber,
     KindParams,
@@ -42,6 +50,9 @@ class DerivativeParams(KindParams):
     order: int = Field(default=1, ge=1, le=MAX_ORDER)
     at: dict[VariableName, FiniteNumber] | None = Field(default=None, max_length=20)
     implicit: ImplicitSpec | None = None
+    data: DataColumns | None = Field(
+        default=None, description="columns the expression's sum(...) and mean(...) run over"
+    )
     expression: ExpressionText
 
     @field_validator("expression")
@@ -50,12 +61,17 @@ class DerivativeParams(KindParams):
         data = info.data
         names = declared_names(data)
         syntax = data.get("syntax", "plain")
+        check_not_variables(names, data.get("data"))
         if data.get("implicit") is not None:
+            if data.get("data"):
+                raise ValueError("'data' does not go with 'implicit'")
             parse_equation_field(text, variables=names, syntax=syntax)
             return text
-        expr = parse_field(text, variables=names, syntax=syntax)
+        expr = parse_field(
+            text, variables=names, syntax=syntax, data=column_names(data.get("data"))
+        )
         if data.get("variable") is None and data.get("variables") is None:
-            if len(expr.free_symbols) > 1:
+            if len(free_variables(expr)) > 1:
                 raise ValueError(
                     "the expression has several variables: say which with 'variable' or 'variables'"
                 )
@@ -100,6 +116,25 @@ def _value_at(trace: DerivativeTrace, at: dict[str, str | int | float]) -> dict:
     if not found.simplified:
         out["simplified"] = False  # the exact value was left as substituted
     return out
+
+
+def _value_over_rows(expr: sympy.Expr, at: dict, arrays: dict) -> dict:
+    """The derivative at ``at`` with its sums and means taken over every row (floats)."""
+    point = {variable(name): parse_number_field(value) for name, value in at.items()}
+    missing = sorted(str(s) for s in free_variables(expr) - set(point))
+    if missing:
+        raise JobInputError(
+            "The point is incomplete", f"'at' gives no value for: {', '.join(missing)}"
+        )
+    (numeric,) = values_over_rows([expr], point, arrays)
+    rows = len(next(iter(arrays.values())))
+    # No exact value: a sum over the rows in floating point.
+    return {
+        "value": None,
+        "numeric": numeric,
+        "defined_at_point": numeric is not None,
+        "rows": rows,
+    }
 
 
 class DerivativeResult(KindResult):
@@ -168,13 +203,14 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
         except ValueError as exc:  # y absent, or dy/dx drops out of the equation
             raise JobInputError("No implicit derivative", str(exc)) from None
     else:
-        expr = parse_field(params.expression, variables=names, syntax=params.syntax)
+        columns = column_names(params.data)
+        expr = parse_field(params.expression, variables=names, syntax=params.syntax, data=columns)
         if params.variables is not None:
             sequence = [variable(name) for name in params.variables]
         else:
             name = params.variable
             if name is None:
-                free = sorted(expr.free_symbols, key=str)
+                free = sorted(free_variables(expr), key=str)
                 name = str(free[0]) if free else "x"
             sequence = [variable(name)] * params.order
         trace = derivative_trace(expr, sequence)
@@ -183,6 +219,8 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
         "latex": to_latex(trace.result),
         "simplified": trace.simplified,
     }
-    if params.at:
+    if params.at and params.data:
+        result.update(_value_over_rows(trace.result, params.at, data_arrays(params.data)))
+    elif params.at:
         result.update(_value_at(trace, params.at))
     return JobOutput(result=result, steps=trace.steps)

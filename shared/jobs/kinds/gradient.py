@@ -3,12 +3,22 @@ steepest descent at a point, Hessian with eigenvalues; a Jacobian for a list."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Self
 
+import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.jobs.answers import answer_list
+from shared.jobs.data import (
+    check_not_variables,
+    column_names,
+    data_arrays,
+    free_variables,
+    values_over_rows,
+)
 from shared.jobs.fields import (
+    DataColumns,
     ExpressionText,
     FiniteNumber,
     KindParams,
@@ -20,6 +30,7 @@ from shared.jobs.fields import (
 from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_kind
 from shared.mathcore.checks import check_list
 from shared.mathcore.gradient import gradient_result, jacobian_result
+from shared.mathcore.steps import make_step
 from shared.mathcore.symbols import variable
 
 MAX_VARIABLES = 20
@@ -35,6 +46,9 @@ class GradientParams(KindParams):
     )
     at: dict[VariableName, FiniteNumber] | None = Field(default=None, max_length=MAX_VARIABLES)
     hessian: bool = False
+    data: DataColumns | None = Field(
+        default=None, description="columns the expression's sum(...) and mean(...) run over"
+    )
     expressions: list[ExpressionText] | None = Field(
         default=None, min_length=1, max_length=MAX_VARIABLES
     )
@@ -44,14 +58,14 @@ class GradientParams(KindParams):
     @classmethod
     def _parses(cls, text: str | None, info: ValidationInfo) -> str | None:
         if text is not None:
-            parse_field(text, variables=_names(info.data), syntax=info.data.get("syntax", "plain"))
+            _parse(text, info.data)
         return text
 
     @field_validator("expressions")
     @classmethod
     def _each_parses(cls, texts: list[str] | None, info: ValidationInfo) -> list[str] | None:
         for text in texts or []:
-            parse_field(text, variables=_names(info.data), syntax=info.data.get("syntax", "plain"))
+            _parse(text, info.data)
         return texts
 
     @model_validator(mode="after")
@@ -60,7 +74,17 @@ class GradientParams(KindParams):
             raise ValueError("give either 'expression' (gradient) or 'expressions' (Jacobian)")
         if self.expressions is not None and self.hessian:
             raise ValueError("'hessian' goes with a single 'expression'")
+        if self.expressions is not None and self.data:
+            raise ValueError("'data' goes with a single 'expression'")
         return self
+
+
+def _parse(text: str, data: dict):
+    """Parse an expression of these params: declared names, syntax and data columns."""
+    names = _names(data)
+    check_not_variables(names, data.get("data"))
+    columns = column_names(data.get("data"))
+    return parse_field(text, variables=names, syntax=data.get("syntax", "plain"), data=columns)
 
 
 def _names(data: dict) -> list[str]:
@@ -83,10 +107,35 @@ class GradientResult(KindResult):
     hessian: list[list[str]] | None = None
 
 
+def _at_over_rows(result: dict, expr, variables: list, at: dict, arrays: dict) -> dict:
+    """Fill the at-point fields with every sum and mean taken over all rows (floats)."""
+    partials = [sympy.diff(expr, v) for v in variables]
+    numeric = values_over_rows(partials, at, arrays)
+    rows = len(next(iter(arrays.values())))
+    result.update(at_value=[None] * len(numeric), at_numeric=numeric, rows=rows)
+    result["at_defined"] = [n is not None for n in numeric]
+    defined = all(n is not None for n in numeric)
+    norm = math.sqrt(math.fsum(n * n for n in numeric)) if defined else None
+    result["norm"] = norm
+    result["descent_direction"] = [-n / norm for n in numeric] if norm else None
+    if result.get("hessian") is not None:
+        entries = [sympy.diff(p, v) for p in partials for v in variables]
+        flat, n = values_over_rows(entries, at, arrays), len(variables)
+        result["hessian_at_numeric"] = [flat[i * n : (i + 1) * n] for i in range(n)]
+    shown = ", ".join("undefined" if v is None else f"{v:.6g}" for v in numeric)
+    return make_step(
+        "evaluate_over_rows",
+        f"Evaluate each partial derivative at the point, every sum and mean running over "
+        f"all {rows} rows of the data: ({shown}).",
+        before="(" + ", ".join(result["gradient"]) + ")",
+        after="(" + ", ".join("undefined" if v is None else repr(v) for v in numeric) + ")",
+    )
+
+
 def check_gradient_answer(check, problem_params: GradientParams, result: dict) -> dict:
     """Grade an answer to a gradient problem: entry i against the i-th partial."""
     names = list(result["variables"])
-    f = parse_field(problem_params.expression, variables=names, syntax=problem_params.syntax)
+    f = _parse(problem_params.expression, dict(problem_params))
     outcome = check_list(
         answer_list(check.answer),
         list(result["gradient"]),
@@ -109,13 +158,12 @@ def check_gradient_answer(check, problem_params: GradientParams, result: dict) -
 )
 def run_gradient(params: GradientParams) -> JobOutput:
     """Compute the gradient (or Jacobian) with traced partial derivatives."""
-    names = _names(dict(params))
     texts = [params.expression] if params.expression is not None else params.expressions
-    exprs = [parse_field(t, variables=names, syntax=params.syntax) for t in texts]
+    exprs = [_parse(t, dict(params)) for t in texts]
     if params.variables is not None:
         variables = [variable(name) for name in params.variables]
     else:
-        free = set().union(*(e.free_symbols for e in exprs))
+        free = set().union(*(free_variables(e) for e in exprs))
         variables = sorted(free, key=lambda s: s.name)
     if not variables:
         raise JobInputError(
@@ -135,6 +183,10 @@ def run_gradient(params: GradientParams) -> JobOutput:
             )
     if params.expressions is not None:
         result, steps = jacobian_result(exprs, variables, at)
+    elif params.data:
+        result, steps = gradient_result(exprs[0], variables, None, hessian=params.hessian)
+        if at is not None:
+            steps.append(_at_over_rows(result, exprs[0], variables, at, data_arrays(params.data)))
     else:
         result, steps = gradient_result(exprs[0], variables, at, hessian=params.hessian)
     return JobOutput(result=result, steps=steps)

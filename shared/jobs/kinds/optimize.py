@@ -15,7 +15,9 @@ from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from shared.jobs.data import check_not_variables, column_names, data_arrays, free_variables
 from shared.jobs.fields import (
+    DataColumns,
     ExpressionText,
     FiniteNumber,
     Syntax,
@@ -37,7 +39,14 @@ MAX_SCIPY_STARTS = 1_000
 # Starts × iterations of a vectorised multi-start (~25 ns per start-iteration).
 MAX_MULTISTART_WORK = 20_000_000
 
+# Every start is evaluated on every row at once: keep the (rows, starts) arrays small.
+MAX_ROWS_TIMES_STARTS = 5_000_000
+
 Point = dict[VariableName, FiniteNumber]
+
+
+def _rows(data: dict) -> int:
+    return len(next(iter(data.values())))
 
 
 def point_values(point: dict, names: list[str]) -> list[float]:
@@ -70,6 +79,9 @@ class OptimizeParams(OptimizerOptions):
     starts: list[Point] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
     step_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     line_search: bool | None = None
+    data: DataColumns | None = Field(
+        default=None, description="columns the expression's sum(...) and mean(...) run over"
+    )
     expression: ExpressionText
 
     @field_validator("variables")
@@ -85,8 +97,11 @@ class OptimizeParams(OptimizerOptions):
         names = info.data.get("variables")
         if names is None:
             return text  # 'variables' already failed; its own error says why
-        expr = parse_field(text, variables=names, syntax=info.data.get("syntax", "plain"))
-        extra = sorted(str(s) for s in expr.free_symbols if str(s) not in names)
+        data = info.data.get("data")
+        check_not_variables(names, data)
+        syntax = info.data.get("syntax", "plain")
+        expr = parse_field(text, variables=names, syntax=syntax, data=column_names(data))
+        extra = sorted(str(s) for s in free_variables(expr) if str(s) not in names)
         if extra:
             raise ValueError(f"the expression uses {', '.join(extra)}, not listed in 'variables'")
         return text
@@ -105,6 +120,10 @@ class OptimizeParams(OptimizerOptions):
             if self.method in SCIPY_METHODS and len(self.starts) > MAX_SCIPY_STARTS:
                 raise ValueError(
                     f"{self.method} runs each start separately: at most {MAX_SCIPY_STARTS} starts"
+                )
+            if self.data and len(self.starts) * _rows(self.data) > MAX_ROWS_TIMES_STARTS:
+                raise ValueError(
+                    f"starts x data rows may be at most {MAX_ROWS_TIMES_STARTS:,} per job"
                 )
             if len(self.starts) * max(self.max_iter, 1) > MAX_MULTISTART_WORK:
                 raise ValueError(
@@ -174,16 +193,22 @@ DOWNLOADS = {
 )
 def run_optimize(params: OptimizeParams) -> JobOutput:
     """Minimise an expression with the chosen optimizer, recording its path."""
-    expr = parse_field(params.expression, variables=params.variables, syntax=params.syntax)
+    expr = parse_field(
+        params.expression,
+        variables=params.variables,
+        syntax=params.syntax,
+        data=column_names(params.data),
+    )
+    data = data_arrays(params.data)
     try:
         if params.start is not None:
-            run = run_optimizer(expr, params.variables, **optimizer_call(params))
+            run = run_optimizer(expr, params.variables, data=data, **optimizer_call(params))
             result, best = run.to_dict(), run
         else:
             options = optimizer_call(params)
             del options["start"]
             starts = [point_values(p, params.variables) for p in params.starts]
-            multi = run_multistart(expr, params.variables, starts, **options)
+            multi = run_multistart(expr, params.variables, starts, data=data, **options)
             result, best = multi.to_dict(), multi.best
     except CompileError as exc:
         raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None

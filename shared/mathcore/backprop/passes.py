@@ -237,10 +237,10 @@ def _kink_state(graph: Graph, index: int, kind: str, args: Sequence[float], exac
 
 
 def _domain_reason(op: str, args: Sequence[float], exc: Exception) -> str:
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, ZeroDivisionError):
-        detail = "division by zero"
-    return f"{op} is not defined at {_nums(args)} ({detail})"
+    if isinstance(exc, OverflowError):
+        return f"{op} of {_nums(args)} is too large for a floating-point number"
+    detail = "division by zero" if isinstance(exc, ZeroDivisionError) else str(exc)
+    return f"{op} is not defined at {_nums(args)} ({detail or type(exc).__name__})"
 
 
 def _nums(args: Sequence[float]) -> str:

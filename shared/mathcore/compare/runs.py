@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,15 +35,17 @@ def compare_optimize(
     variables: Sequence[sympy.Symbol | str],
     runs: Sequence[dict[str, Any]],
     deadline: float | None = None,
+    data: Mapping[str, np.ndarray] | None = None,
 ) -> list[Run]:
     """Minimise ``expr`` once per entry of ``runs`` (``start``, ``method`` and
-    the keyword options of ``run_optimizer``), compiling it once.
+    the keyword options of ``run_optimizer``), compiling it once (with ``data``,
+    the columns its sums and means run over).
 
     ``deadline`` (``time.monotonic()``) is shared: a run still going when it
     passes stops with ``stop_reason`` "time-limit", and later runs stop at once.
     """
     symbols = as_symbols(variables)
-    objective = compile_objective(expr, symbols)  # once, for every run
+    objective = compile_objective(expr, symbols, data)  # once, for every run
     out = []
     for options in runs:
         options = dict(options)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
+import sympy
 from scipy import optimize
 
-from shared.mathcore.extrema.domain import sample_grid
+from shared.mathcore.extrema.domain import clean_derivative, sample_grid
 
 GRID_POINTS = 20001
 # A root of f' whose |f'| is not below this (relative to the grid's scale of
@@ -36,25 +39,73 @@ class SearchReport:
     finished: bool = True
 
 
+def zero_check(fp: sympy.Expr, x: sympy.Symbol) -> Callable[[float], bool]:
+    """Return a test "f' really vanishes at r", made at 30 digits.
+
+    r passes when Newton's correction |f'(r)/f''(r)| is below 1e-8·(1 + |r|)
+    (a simple zero within reach) or when |f'(r)| is below 1e-12 of the sum of
+    the sizes of its terms (the terms cancel to working precision, as at a
+    touching zero). A mere minimum of |f'| (x³ + eˣ has f' ≥ 0.93 near
+    −0.144) passes neither.
+    """
+    fpp = clean_derivative(sympy.diff(fp, x))
+    terms = sympy.Add.make_args(fp)
+    fns = [sympy.lambdify(x, e, modules="mpmath") for e in (fp, fpp, *terms)]
+
+    def real(fn, r):
+        try:
+            value = fn(mpmath.mpf(r))
+        # NameError: a function mpmath lacks (DiracDelta, ...) is no evidence.
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError, NameError):
+            return None
+        value = mpmath.mpmathify(value)
+        if isinstance(value, mpmath.mpc):
+            value = value.real
+        return value if mpmath.isfinite(value) else None
+
+    def check(r: float) -> bool:
+        with mpmath.workdps(30):
+            value, second, *parts = (real(fn, r) for fn in fns)
+            if value is None:
+                return False
+            if value == 0:
+                return True
+            if second is not None and second != 0:
+                if abs(value / second) <= 1e-8 * (1 + abs(r)):
+                    return True
+            sizes = [abs(p) for p in parts if p is not None]
+            return len(sizes) == len(parts) and abs(value) <= 1e-12 * sum(sizes)
+
+    return check
+
+
 def roots_1d(
-    fp, lo: float, hi: float, n: int = GRID_POINTS
+    fp, lo: float, hi: float, n: int = GRID_POINTS, is_zero: Callable[[float], bool] | None = None
 ) -> tuple[list[NumericRoot], SearchReport]:
     """Zeros and sign changes of f' on (lo, hi): a grid of n points, each sign
     change refined by Brent's method (scipy.optimize.brentq); touching zeros
-    (no sign change) are found as near-zero minima of |f'|."""
+    (no sign change) are found as near-zero minima of |f'|.
+
+    ``is_zero`` (see :func:`zero_check`) decides whether f' truly vanishes at
+    a point found: a sign change where it does not is a jump of f'
+    ("singular"); a minimum of |f'| where it does not is dropped.
+    """
     xs = sample_grid(lo, hi, n)[1:-1]
     ys = fp(xs)
     finite = np.isfinite(ys)
+    signs = np.sign(np.where(finite, ys, 0.0))
     scale = float(np.nanmax(np.abs(ys))) if finite.any() else 1.0
     scale = scale if scale > 0 else 1.0
     roots: list[NumericRoot] = []
 
-    def add(r: float) -> None:
+    def vanishes(r: float) -> bool:
+        if is_zero is not None:
+            return is_zero(r)
         value = fp(np.array([r]))[0]
-        stationary = np.isfinite(value) and abs(value) <= STATIONARY_RTOL * max(
-            1.0, min(scale, 1e6)
-        )
-        roots.append(NumericRoot(r, "stationary" if stationary else "singular"))
+        return bool(np.isfinite(value) and abs(value) <= STATIONARY_RTOL * min(scale, 1.0))
+
+    def add(r: float) -> None:
+        roots.append(NumericRoot(r, "stationary" if vanishes(r) else "singular"))
 
     def scalar(t: float) -> float:
         return float(fp(np.array([t]))[0])
@@ -68,7 +119,7 @@ def roots_1d(
     isolated[:-1] &= ~zero[1:] & finite[1:]
     for i in np.nonzero(isolated)[0]:
         add(float(xs[i]))
-    for i in np.nonzero(both & (ys[:-1] * ys[1:] < 0))[0]:
+    for i in np.nonzero(both & (signs[:-1] * signs[1:] < 0))[0]:
         a, b = float(xs[i]), float(xs[i + 1])
         try:
             add(optimize.brentq(scalar, a, b, xtol=1e-15, maxiter=200))
@@ -77,12 +128,7 @@ def roots_1d(
     # A zero of even multiplicity (f' touches 0 without changing sign) shows
     # on the grid only as a small local minimum of |f'|.
     absy = np.where(finite, np.abs(ys), np.inf)
-    dips = (
-        (absy[1:-1] < absy[:-2])
-        & (absy[1:-1] < absy[2:])
-        & (ys[:-2] * ys[2:] > 0)
-        & (absy[1:-1] <= 1e-3 * scale)
-    )
+    dips = (absy[1:-1] < absy[:-2]) & (absy[1:-1] < absy[2:]) & (signs[:-2] * signs[2:] > 0)
     for i in np.nonzero(dips)[0] + 1:
         res = optimize.minimize_scalar(
             lambda t: abs(scalar(t)),
@@ -90,7 +136,7 @@ def roots_1d(
             method="bounded",
             options={"xatol": 1e-14},
         )
-        if abs(res.fun) <= 1e-10 * max(1.0, scale):
+        if vanishes(float(res.x)):
             roots.append(NumericRoot(float(res.x), "stationary"))
     roots = _dedupe_1d(roots)
     spacing = (

@@ -28,7 +28,7 @@ from shared.mathcore.extrema.domain import (
     suspect_points,
 )
 from shared.mathcore.extrema.limits import LIMIT_SECONDS, end_limit
-from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d
+from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d, zero_check
 from shared.mathcore.extrema.result import Candidate, CriticalPoint, ExtremaResult
 from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.simplifier import tidy
@@ -290,7 +290,7 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
     lo, hi = float(comp.lo), float(comp.hi)
     where = interval_text(sympy.Interval.open(comp.lo, comp.hi))
     solved = stationary.solve_stationary(fp, x, comp)
-    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS)
+    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS, zero_check(fp, x))
     points: list[tuple[sympy.Expr, str, bool]] = []  # (x, kind, exact)
     if solved is None:
         method = "numeric"

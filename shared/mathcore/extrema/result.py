@@ -7,7 +7,8 @@ from typing import Any
 
 import sympy
 
-from shared.mathcore.printing import to_float, to_plain
+from shared.mathcore.extrema.closed_form import printable
+from shared.mathcore.printing import to_float
 
 Point = dict[sympy.Symbol, sympy.Expr]
 Step = dict[str, Any]
@@ -16,10 +17,11 @@ CLASSIFICATIONS = ("local_min", "local_max", "saddle", "neither", "inconclusive"
 
 
 def point_dict(point: Point, approx: Point | None = None) -> dict[str, Any]:
-    """Return the contract's ``point`` and ``point_numeric`` for ``point``."""
+    """Return the contract's ``point`` and ``point_numeric`` for ``point``;
+    a coordinate with no closed form our parser reads is null in ``point``."""
     numeric = approx if approx is not None else point
     return {
-        "point": {str(v): to_plain(value) for v, value in point.items()},
+        "point": {str(v): printable(value) for v, value in point.items()},
         "point_numeric": {str(v): to_float(value) for v, value in numeric.items()},
     }
 
@@ -47,7 +49,7 @@ class CriticalPoint:
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.point, self.approx)
         out.update(
-            value=to_plain(self.value),
+            value=printable(self.value),
             numeric=to_float(self.value),
             classification=self.classification,
             kind=self.kind,
@@ -69,7 +71,7 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.point)
-        out.update(value=to_plain(self.value), numeric=to_float(self.value), kind=self.kind)
+        out.update(value=printable(self.value), numeric=to_float(self.value), kind=self.kind)
         return out
 
 
@@ -82,7 +84,7 @@ class Extremum:
 
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.points[0])
-        out.update(value=to_plain(self.value), numeric=to_float(self.value))
+        out.update(value=printable(self.value), numeric=to_float(self.value))
         out["points"] = [point_dict(p) for p in self.points]
         return out
 

@@ -132,6 +132,7 @@ def run_multistart(
     divergence_factor: float = DEFAULT_DIVERGENCE_FACTOR,
     minima_tol: float = 1e-3,
     best_trajectory: bool = True,
+    data: Mapping[str, np.ndarray] | None = None,
     **method_options: float | None,
 ) -> MultiStartResult:
     """Run ``method`` from every start at once; return each end and the best.
@@ -152,7 +153,7 @@ def run_multistart(
         raise ValueError(f"give between 1 and {MAX_STARTS} start points")
     check_method(method, bool(line_search), method_options)
     stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor)
-    obj = compile_objective(expr, symbols)
+    obj = compile_objective(expr, symbols, data)  # data: the rows of its sum/mean
     if method in RULES or method == "newton":
         rule = (
             make_step_rule(method, learning_rate, line_search, method_options)
@@ -180,7 +181,8 @@ def run_multistart(
         best = run_optimizer(
             expr, symbols, S[best_index], method,
             learning_rate=learning_rate, max_iter=max_iter, tol=tol, step_tol=step_tol,
-            line_search=line_search, divergence_factor=divergence_factor, **method_options,
+            line_search=line_search, divergence_factor=divergence_factor, objective=obj,
+            **method_options,
         )  # fmt: skip
     converged = np.isin(status, list(CONVERGED))
     return MultiStartResult(

@@ -117,6 +117,7 @@ def run_optimizer(
     divergence_factor: float = DEFAULT_DIVERGENCE_FACTOR,
     deadline: float | None = None,
     objective: CompiledObjective | None = None,
+    data: Mapping[str, np.ndarray] | None = None,
     **method_options: float | None,
 ) -> OptimizeResult:
     """Minimise ``expr`` over ``variables`` from ``start`` with ``method``.
@@ -126,7 +127,8 @@ def run_optimizer(
     ``line_search`` (gd) each step backtracks from ``learning_rate``, by
     default 1 (Armijo's unit step). ``deadline`` (``time.monotonic()``) stops
     the run with ``stop_reason`` "time-limit" and its path so far;
-    ``objective`` is ``expr`` already compiled (runs that share it). Newton
+    ``objective`` is ``expr`` already compiled (runs that share it); ``data``
+    the columns its ``sum``/``mean`` run over (see ``compile_objective``). Newton
     reports ``point_kind`` (see ``point_kind.py``) and counts as converged
     only at a point the second-order test shows to be a minimum.
 
@@ -143,7 +145,7 @@ def run_optimizer(
     x0 = start_vector(start, names)
     check_method(method, bool(line_search), method_options)
     stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor, deadline)
-    obj = objective if objective is not None else compile_objective(expr, symbols)
+    obj = objective if objective is not None else compile_objective(expr, symbols, data)
     extra: dict = {}
     message = ""
     if method in RULES:

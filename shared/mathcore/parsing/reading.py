@@ -52,6 +52,9 @@ PRIMES = "'"
 
 _RUN_CONSTANTS = frozenset({"pi", "e", "E"})
 _RUN_FUNCTIONS = frozenset(name for name in FUNCTIONS if name.isascii() and name.isalpha())
+# No built-in name is longer: matching looks no further (a run of 2,000 letters
+# would otherwise cost cubic time).
+_LONGEST_BUILTIN = max(map(len, [*FUNCTIONS, *GREEK, *_RUN_CONSTANTS, *SIGMOID_NAMES]))
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Declared:
     variables: frozenset[str] = frozenset()
     functions: frozenset[str] = frozenset()
     data: frozenset[str] = frozenset()
+    longest: int = _LONGEST_BUILTIN  # the longest name worth matching
 
     @classmethod
     def of(
@@ -73,7 +77,10 @@ class Declared:
         values = frozenset(variables or ())
         columns = frozenset(data or ())
         generic = (GENERIC_FUNCTIONS | frozenset(functions or ())) - values - columns
-        return cls(values, frozenset(generic - _RUN_FUNCTIONS), columns)
+        longest = max(map(len, [*values, *columns, *generic]), default=0)
+        return cls(
+            values, frozenset(generic - _RUN_FUNCTIONS), columns, max(longest, _LONGEST_BUILTIN)
+        )
 
     def is_value(self, name: str) -> bool:
         return name in self.variables or name in self.data
@@ -100,7 +107,8 @@ def split_run(run: str, pos: int, declared: Declared) -> list[Token]:
     i = 0
     while i < len(run):
         best = ""
-        for j in range(len(run), i + 1, -1):  # longest first; one letter is the fallback
+        # longest first; one letter is the fallback
+        for j in range(min(len(run), i + declared.longest), i + 1, -1):
             candidate = run[i:j]
             if (
                 declared.is_value(candidate)
@@ -123,7 +131,7 @@ def split_run(run: str, pos: int, declared: Declared) -> list[Token]:
 
 def _called_suffix(run: str, declared: Declared, generic_only: bool = False) -> str | None:
     """The longest function name that ``run`` ends with, or None."""
-    for k in range(len(run)):
+    for k in range(max(0, len(run) - declared.longest), len(run)):
         candidate = run[k:]
         if candidate in declared.functions:
             return candidate
@@ -178,13 +186,14 @@ def read_name(tok: Token, called: bool, declared: Declared) -> list[Token]:
 def _read_suffixed(tok: Token, letters: str, suffix: str, declared: Declared) -> list[Token]:
     """``w1``, ``w_1``, ``xw_1``, ``sin2``: digits or a subscript after letters."""
     whole = letters + suffix
-    for k in range(len(letters)):  # log10, log2, atan2 are function names themselves
+    first = max(0, len(whole) - _LONGEST_BUILTIN)
+    for k in range(first, len(letters)):  # log10, log2, atan2 are function names themselves
         if whole[k:] in FUNCTIONS:
             head = split_run(letters[:k], tok.pos, declared)
             return [*head, _piece(whole[k:], tok.pos + k, True)]
     if suffix.isdigit():
         fn = None
-        for k in range(len(letters)):
+        for k in range(max(0, len(letters) - _LONGEST_BUILTIN), len(letters)):
             candidate = letters[k:]
             if candidate in _RUN_FUNCTIONS and candidate not in FUNCTIONS_ONLY_WHEN_CALLED:
                 fn = candidate
