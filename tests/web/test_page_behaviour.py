@@ -197,3 +197,31 @@ def test_the_elapsed_time_shows_while_a_job_runs(page):
     assert page.page.locator("#cancel").is_visible()
     page.page.wait_for_selector("#status.done", timeout=30_000)
     assert page.page.locator("#cancel").is_hidden()
+
+
+def test_a_service_that_requires_keys_asks_for_one(browser, pg_settings, worker, tmp_path):
+    from shared.db import keys
+    from shared.db.session import session_scope
+
+    with session_scope(pg_settings.database_url) as session:
+        _, key = keys.create_key(session, "browser test")
+    server = ApiServer(pg_settings.with_overrides(require_api_keys=True), tmp_path / "api.log")
+    server.start()
+    context = browser.new_context()
+    tab = context.new_page()
+    try:
+        tab.goto(server.url + "/")
+        tab.wait_for_selector("body[data-ready=true]")
+        tab.get_by_role("button", name="Extrema of x³ − 3x on [−2, 3]", exact=True).click()
+        tab.click("#solve")
+        tab.wait_for_selector("#status.error input.api-key")
+        tab.fill("input.api-key", key)
+        tab.click("#status .retry")
+        tab.wait_for_selector("#status.done", timeout=30_000)
+        assert "global maximum is 18" in tab.inner_text("#result .sentence")
+        tab.reload()  # the key is kept in this browser
+        tab.wait_for_selector("#status.done")  # the stored job, read with the kept key
+        tab.wait_for_selector("#recent a")
+    finally:
+        context.close()
+        server.stop()

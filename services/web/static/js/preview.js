@@ -1,6 +1,7 @@
 // The math input: as the user types, POST /v1/parse (debounced) shows how the
 // service reads the text, typeset, with the variables it found; a parse
 // error underlines its position in the input itself.
+import { authHeaders } from "./api.js";
 import { h } from "./dom.js";
 import { tex } from "./mathtext.js";
 
@@ -57,7 +58,7 @@ export class MathInput {
     try {
       response = await fetch("/v1/parse", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...authHeaders() },
         body: JSON.stringify({ expression: text, ...this.context() }),
       });
       body = await response.json().catch(() => null);
