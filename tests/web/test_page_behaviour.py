@@ -3,6 +3,8 @@ an outage mid-solve, Back, stored jobs, Cancel and a phone-sized screen."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -225,3 +227,29 @@ def test_a_service_that_requires_keys_asks_for_one(browser, pg_settings, worker,
     finally:
         context.close()
         server.stop()
+
+
+def test_advanced_json_is_what_solve_sends(page):
+    page.open("/?kind=derivative")
+    page.page.click("details.advanced summary")
+    params = {"expression": "x^3", "variable": "x", "order": 2, "at": {"x": 2}}
+    page.page.fill("textarea[name=params-json]", json.dumps(params))
+    assert page.solve().startswith("Solved")
+    page.page.wait_for_selector("#result .value-line .katex")
+    assert "12" in page.page.inner_text("#result .value-line")  # (x³)'' = 6x = 12 at 2
+    page.page.click("details.advanced summary")  # closing it fills the form from the JSON
+    assert page.page.input_value(".math-input") == "x^3"
+    assert page.page.input_value("input[name=order]") == "2"
+
+
+def test_steps_revealed_one_at_a_time(page):
+    page.open()
+    page.example("Extrema of x³ − 3x on [−2, 3]")
+    page.solve()
+    steps = page.page.locator("ol.steps > li")
+    total = steps.count()
+    assert total >= 3
+    page.page.check(".steps-block label.inline input")
+    assert page.page.locator("ol.steps > li:visible").count() == 1
+    page.page.get_by_role("button", name="Next step").click()
+    assert page.page.locator("ol.steps > li:visible").count() == 2
