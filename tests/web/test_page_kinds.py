@@ -41,6 +41,7 @@ def test_derivative_with_value_and_tangent(page):
     page.example("d/dx [x² sin x] at π/2")
     assert page.solve().startswith("Solved")
     # Oracle: (x² sin x)' = 2x sin x + x² cos x = π at π/2.
+    page.page.wait_for_selector("#result .value-line .katex")
     text = page.page.inner_text("#result")
     assert f"{math.pi:.9f}" in text, text
     page.page.wait_for_function("document.querySelector('#result .plot')?.data")
