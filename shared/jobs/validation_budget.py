@@ -143,13 +143,13 @@ class ValidatorPool:
         with self._lock:
             if self._started.is_set():
                 return
-            from shared.jobs.registry import KIND_MODULES
+            from shared.jobs.registry import kind_module_names
 
             # The fork server imports SymPy and every kind once; validators
             # fork from it warm, so a replacement is ready in milliseconds.
             self._context.set_forkserver_preload(
                 ["sympy", "shared.jobs.registry"]
-                + [f"shared.jobs.kinds.{name}" for name in KIND_MODULES]
+                + kind_module_names()
                 + list(self.preload)
             )
             for _ in range(self.size):
