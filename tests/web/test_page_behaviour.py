@@ -238,7 +238,7 @@ def test_advanced_json_is_what_solve_sends(page):
     page.page.wait_for_selector("#result .value-line .katex")
     assert "12" in page.page.inner_text("#result .value-line")  # (x³)'' = 6x = 12 at 2
     page.page.click("details.advanced summary")  # closing it fills the form from the JSON
-    assert page.page.input_value(".math-input") == "x^3"
+    page.page.wait_for_function("document.querySelector('.math-input').value === 'x^3'")
     assert page.page.input_value("input[name=order]") == "2"
 
 
