@@ -24,15 +24,8 @@ def chips(page) -> list[str]:
     return page.page.eval_on_selector_all(".found .chip", "els => els.map(e => e.textContent)")
 
 
-def needs_parse(page) -> None:
-    status = httpx.post(f"{page.base_url}/v1/parse", json={"expression": "x"}).status_code
-    if status == 404:
-        pytest.skip("this service has no POST /v1/parse yet")
-
-
 def test_preview_follows_typing_and_underlines_a_parse_error(page):
     page.open()
-    needs_parse(page)
     box = page.page.locator(".math-input")
     box.fill("x^2 sin x")
     page.page.wait_for_selector(".preview .katex")
