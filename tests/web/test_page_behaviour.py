@@ -73,16 +73,17 @@ def test_a_stored_job_page_shows_it_without_solving_again(page):
         f"{page.base_url}/v1/jobs",
         json={"kind": "derivative", "params": {"expression": "e^(3x) ln x", "variable": "x"}},
         headers={"Prefer": "wait=20"},
+        timeout=60,
     ).json()
     assert job["status"] == "succeeded"
-    before = httpx.get(f"{page.base_url}/v1/jobs?limit=200").json()["items"]
+    before = httpx.get(f"{page.base_url}/v1/jobs?limit=200", timeout=60).json()["items"]
     page.open(f"/jobs/{job['id']}")
     page.page.wait_for_selector("#status.done")
     assert page.page.input_value("#kind") == "derivative"
     assert page.page.input_value(".math-input") == "e^(3x) ln x"
     latex = page.page.get_attribute("#result .restated .math", "data-latex")
     assert job["result"]["latex"] in latex
-    after = httpx.get(f"{page.base_url}/v1/jobs?limit=200").json()["items"]
+    after = httpx.get(f"{page.base_url}/v1/jobs?limit=200", timeout=60).json()["items"]
     assert len(after) == len(before)  # nothing was submitted
     page.screenshot("stored-job")
 
@@ -152,7 +153,9 @@ def test_cancel_a_queued_job(page):
     sleep_kind_offered(page)
     # The session's one worker is kept busy, so the page's job waits in the queue.
     busy = httpx.post(
-        f"{page.base_url}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 2.5}}
+        f"{page.base_url}/v1/jobs",
+        json={"kind": "test_sleep", "params": {"seconds": 2.5}},
+        timeout=60,
     ).json()
     page.page.fill("input[name=seconds]", "1.5")
     page.page.click("#solve")
@@ -161,7 +164,7 @@ def test_cancel_a_queued_job(page):
     page.page.wait_for_selector("#status.warn")
     assert "Canceled" in page.page.inner_text("#status")
     job_id = page.page.url.rsplit("/", 1)[1]
-    assert httpx.get(f"{page.base_url}/v1/jobs/{job_id}").json()["status"] == "canceled"
+    assert httpx.get(f"{page.base_url}/v1/jobs/{job_id}", timeout=60).json()["status"] == "canceled"
     assert busy["id"] != job_id
 
 
