@@ -101,6 +101,7 @@ def test_check_an_answer_with_the_chain_rule_missing(page):
     page.open()
     page.example("Check: d/dx sin(x²) = 2x cos(x²)?")
     assert page.solve().startswith("Solved")
+    assert page.page.input_value("input[name=expected]") == ""  # the problem is the expectation
     verdict = page.page.inner_text("#result .verdict")
     assert "✖" in verdict and "Incorrect" in verdict  # cos(x²) lacks the factor 2x
     page.screenshot("check")
