@@ -35,6 +35,11 @@ seed = 20240601
 [generation]
 max-examples = 30
 
+# DELETE /v1/jobs/{id} cancels a job (contract): the canceled job stays
+# readable with status "canceled", so a GET after DELETE rightly answers 200.
+[checks.use_after_free]
+enabled = false
+
 [[operations]]
 include-name = ["POST /v1/jobs", "POST /v1/batches", "GET /v1/jobs", "POST /v1/parse"]
 checks.positive_data_acceptance.expected-statuses = [
