@@ -117,7 +117,11 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
     value = expr.xreplace(dict(point))
     if node_count(value) > 3 * MAX_EXACT_OPS:
         return None, True  # rewriting rarely shortens it that much: not worth the time
-    value, complete = simplest(value, budget="exact_value")
+    complete = True
+    if not value.atoms(sympy.Function):
+        # Algebraic numbers (radicals) may shorten; values of exp, tanh, ... at
+        # decimals took the rewriters 0.1 s each and came back as they went in.
+        value, complete = simplest(value, budget="exact_value")
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
         return None, complete
     if sympy.count_ops(value) > MAX_EXACT_OPS:
