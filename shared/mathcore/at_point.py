@@ -89,10 +89,14 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
     """
     symbols = tuple(sorted(point, key=lambda s: s.name))
     exprs = tuple(sympy.sympify(e) for e in exprs)
-    if any(e.free_symbols - set(point) for e in exprs):
-        # A symbol without a value has no number (the kinds refuse such points).
+    if any(e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan) for e in exprs):
+        # A symbol without a value has no number (the kinds refuse such points);
+        # zoo and nan have none either (and no code to compile).
         return [
-            None if e.free_symbols - set(point) else numeric_values([e], point)[0] for e in exprs
+            None
+            if e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan)
+            else numeric_values([e], point)[0]
+            for e in exprs
         ]
     with mpmath.workdps(DPS):
         args = [mpmath.mpf(sympy.N(point[s], DPS + 10)) for s in symbols]
@@ -101,6 +105,9 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
         except (ArithmeticError, ValueError, TypeError):
             if len(exprs) == 1:
                 return [None]
+        except (KeyError, NameError, SyntaxError):
+            # No code for a function here: SymPy's own evaluation instead.
+            return [_as_float(sympy.N(e.xreplace(dict(point)), DPS)) for e in exprs]
     # One expression failed (a division by zero): evaluate each on its own.
     return [numeric_values([e], point)[0] for e in exprs]
 
