@@ -89,10 +89,14 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
     """
     symbols = tuple(sorted(point, key=lambda s: s.name))
     exprs = tuple(sympy.sympify(e) for e in exprs)
-    if any(e.free_symbols - set(point) for e in exprs):
-        # A symbol without a value has no number (the kinds refuse such points).
+    if any(e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan) for e in exprs):
+        # A symbol without a value has no number (the kinds refuse such points);
+        # zoo and nan have none either (and no code to compile).
         return [
-            None if e.free_symbols - set(point) else numeric_values([e], point)[0] for e in exprs
+            None
+            if e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan)
+            else numeric_values([e], point)[0]
+            for e in exprs
         ]
     with mpmath.workdps(DPS):
         args = [mpmath.mpf(sympy.N(point[s], DPS + 10)) for s in symbols]
@@ -101,6 +105,9 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
         except (ArithmeticError, ValueError, TypeError):
             if len(exprs) == 1:
                 return [None]
+        except (KeyError, NameError, SyntaxError):
+            # No code for a function here: SymPy's own evaluation instead.
+            return [_as_float(sympy.N(e.xreplace(dict(point)), DPS)) for e in exprs]
     # One expression failed (a division by zero): evaluate each on its own.
     return [numeric_values([e], point)[0] for e in exprs]
 
@@ -117,7 +124,11 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
     value = expr.xreplace(dict(point))
     if node_count(value) > 3 * MAX_EXACT_OPS:
         return None, True  # rewriting rarely shortens it that much: not worth the time
-    value, complete = simplest(value, budget="exact_value")
+    complete = True
+    if not value.atoms(sympy.Function):
+        # Algebraic numbers (radicals) may shorten; values of exp, tanh, ... at
+        # decimals took the rewriters 0.1 s each and came back as they went in.
+        value, complete = simplest(value, budget="exact_value")
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
         return None, complete
     if sympy.count_ops(value) > MAX_EXACT_OPS:
