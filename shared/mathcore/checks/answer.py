@@ -20,6 +20,7 @@ from shared.mathcore.checks import forms, mistakes
 from shared.mathcore.checks.constant import up_to_constant
 from shared.mathcore.checks.deadline import deadline
 from shared.mathcore.checks.equivalence import Equivalence, equivalent
+from shared.mathcore.checks.formtree import same_form
 from shared.mathcore.checks.numeric import DEFAULT_ATOL, DEFAULT_RTOL, compare_numbers
 from shared.mathcore.checks.outcome import CheckOutcome
 from shared.mathcore.printing import to_plain
@@ -227,8 +228,7 @@ def _run_numeric(ctx: _Context) -> CheckOutcome:
 
 
 def _run_identical_form(ctx: _Context) -> CheckOutcome:
-    a_form, e_form = ctx.unevaluated()
-    if forms.same_form(a_form, e_form):
+    if same_form(ctx.answer, ctx.expected, ctx.names, ctx.syntax):
         return _right(ctx.expected_text, "symbolic")
     verdict = ctx.equivalence()
     if verdict.equal is True:
