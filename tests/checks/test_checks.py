@@ -340,3 +340,29 @@ def test_hostile_answers_return_within_budget(answer, expected, up_to_c, test) -
     assert time.monotonic() - started < 5.0
     if outcome.decided:
         assert outcome.correct == (up_to_c and test == "up_to_constant")
+
+
+# ---- exact numbers are compared exactly (hand-derived: 99999999/10^8 - 99999998/99999999
+# = 1/(10^8 * 99999999), not 0)
+@pytest.mark.parametrize(
+    "answer, expected, correct",
+    [
+        ("99999999/10^8", "99999998/99999999", False),
+        ("x + 99999999/10^8", "x + 99999998/99999999", False),
+        ("0.5", "1/2", True),
+        ("5.1e-2", "51/1000", True),
+        ("0.333333333333333", "1/3", False),
+        ("sqrt(12)", "2sqrt(3)", True),
+        ("sqrt(11 + 6sqrt(2))", "3 + sqrt(2)", True),  # (3 + sqrt 2)^2 = 11 + 6 sqrt 2
+        ("pi + 10^-30", "pi", False),
+        ("e^1 - e^(-1)", "2sinh(1)", True),
+    ],
+)
+def test_exact_numbers_are_compared_exactly(answer: str, expected: str, correct: bool) -> None:
+    outcome = check_answer(answer, expected)
+    assert outcome.decided and outcome.correct is correct, outcome
+
+
+def test_a_tolerance_asked_for_is_a_tolerance() -> None:
+    assert check_answer("99999999/10^8", "99999998/99999999", rtol=1e-10).correct
+    assert check_answer("3.14159265358979", "pi", rtol=1e-10).correct

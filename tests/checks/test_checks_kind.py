@@ -92,3 +92,15 @@ def test_extrema_problem_compares_point_sets(kind) -> None:
     assert only_min["correct"] is True
     half = run(kind, {"answer": "1", "problem": problem})
     assert half["score"] == 0.5
+
+
+def test_a_long_answer_is_accepted(kind) -> None:
+    # 40 terms, over 300 characters: a string answer has the expression limit, not 100.
+    terms = " + ".join(f"{k}x^{k}" for k in range(1, 41))
+    assert len(terms) > 300
+    result = run(kind, {"answer": terms, "expected": terms})
+    assert result["correct"] is True
+    with pytest.raises(ValidationError):
+        kind.params_model.model_validate(
+            {"answer": ["x"] * 101, "problem": {"kind": "gradient", "params": {"expression": "x"}}}
+        )

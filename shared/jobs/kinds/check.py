@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -64,7 +64,8 @@ class CheckParams(KindParams):
     )
     expected: ExpressionText | None = None
     problem: ProblemSpec | None = None
-    answer: ExpressionText | list[AnswerEntry] = Field(max_length=MAX_ENTRIES)
+    # The entry limit is for lists only: a string answer is as long as any expression.
+    answer: ExpressionText | Annotated[list[AnswerEntry], Field(max_length=MAX_ENTRIES)]
 
     @field_validator("expected")
     @classmethod

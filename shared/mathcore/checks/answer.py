@@ -19,7 +19,7 @@ from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.checks import forms, mistakes
 from shared.mathcore.checks.constant import up_to_constant
 from shared.mathcore.checks.deadline import deadline
-from shared.mathcore.checks.equivalence import Equivalence, equivalent
+from shared.mathcore.checks.equivalence import Equivalence, equivalent, is_exact
 from shared.mathcore.checks.formtree import same_form
 from shared.mathcore.checks.numeric import DEFAULT_ATOL, DEFAULT_RTOL, compare_numbers
 from shared.mathcore.checks.outcome import CheckOutcome
@@ -185,10 +185,21 @@ class _Context:
             return mistakes.recognise(lambda: mistakes.sign_mistake(a, e), MISTAKE_SECONDS)
         return mistakes.recognise(lambda: mistakes.generic_mistake(a, e), MISTAKE_SECONDS)
 
+    def exact(self) -> bool:
+        """Exact inputs and no tolerance asked for: compare exactly."""
+        return self.rtol is None and self.atol is None and is_exact(self.a, self.e)
+
     def equivalence(self) -> Equivalence:
         rtol = EQUIVALENT_RTOL if self.rtol is None else self.rtol
         atol = 0.0 if self.atol is None else self.atol
-        return equivalent(self.a, self.e, rtol=rtol, atol=atol, symbolic_seconds=SYMBOLIC_SECONDS)
+        return equivalent(
+            self.a,
+            self.e,
+            rtol=rtol,
+            atol=atol,
+            symbolic_seconds=SYMBOLIC_SECONDS,
+            exact=self.exact(),
+        )
 
     def unevaluated(self) -> tuple[sympy.Expr, sympy.Expr]:
         a = parse(self.answer, self.names, evaluate=False, syntax=self.syntax)
