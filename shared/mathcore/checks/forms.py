@@ -81,7 +81,8 @@ def _bases(expr: sympy.Basic) -> list[sympy.Basic]:
 def reducible_factor(expr: sympy.Basic, seconds: float = 1.0) -> sympy.Basic | None:
     """A factor of ``expr`` that factors further over the rationals, or None.
 
-    A sum whose content is not 1 (``2x + 2``) counts as reducible: 2(x + 1).
+    A sum whose content has a numerator other than 1 (``2x + 2``) counts as
+    reducible: 2(x + 1); ``x + 1/2`` does not.
     Returns ``expr`` itself when the check runs out of time (undecided: caller's call).
     """
     try:
@@ -89,8 +90,15 @@ def reducible_factor(expr: sympy.Basic, seconds: float = 1.0) -> sympy.Basic | N
             for base in _bases(expr):
                 if not _is_sum(base):
                     continue
-                coefficient, factors = sympy.factor_list(evaluated(base))
-                if abs(coefficient) != 1 or len(factors) != 1 or factors[0][1] != 1:
+                numerator, denominator = sympy.fraction(sympy.together(evaluated(base)))
+                if denominator.free_symbols:
+                    return base  # x - 4 + 4/x is a quotient: (x - 2)^2/x
+                coefficient, factors = sympy.factor_list(numerator)
+                coefficient = coefficient / denominator
+                # An integer content other than 1 factors out (2x + 2 = 2(x + 1)); a
+                # fractional one like x + 1/2 = (2x + 1)/2 does not (STACK's FacForm).
+                content = abs(sympy.Rational(coefficient).p) if coefficient.is_Rational else 1
+                if content != 1 or len(factors) != 1 or factors[0][1] != 1:
                     return base
     except BudgetExceeded:
         return expr
