@@ -62,6 +62,11 @@ class CheckParams(KindParams):
     points: PointSet = Field(
         default="critical_points", description="for extrema problems: which points to compare"
     )
+    ties: Literal["all", "any"] = Field(
+        default="all",
+        description="for a global extremum attained at several points: 'all' expects every"
+        " one of them, 'any' accepts any one",
+    )
     expected: ExpressionText | None = None
     problem: ProblemSpec | None = None
     # The entry limit is for lists only: a string answer is as long as any expression.
@@ -133,6 +138,11 @@ class CheckResult(KindResult):
     mistake: str | None = Field(default=None, description="code of a recognised mistake")
     score: float = Field(default=0.0, description="partial credit in [0, 1]")
     decided: bool = Field(default=True, description="false when the checker could not tell")
+    valid: bool = Field(
+        default=True,
+        description="false when the answer could not be read or was not understood"
+        " (details.position: where)",
+    )
     test: str
     problem_result: dict[str, Any] | None = Field(
         default=None, description="the solved problem's result, with 'problem'"

@@ -135,15 +135,7 @@ def check_answer(
     try:
         answer_expr = parse(answer, names, syntax=syntax)
     except ValueError as exc:  # the parser's ParseError is a ValueError
-        return CheckOutcome(
-            False,
-            expected_text,
-            f"Your answer could not be read: {exc}.",
-            "unparseable",
-            0.0,
-            True,
-            "symbolic",
-        )
+        return unreadable(answer, expected_text, exc)
     context = _Context(
         answer=answer,
         expected=expected,
@@ -160,9 +152,68 @@ def check_answer(
     )
     try:
         with deadline(seconds), time_budget(seconds):
-            return _RUNNERS[test](context)
+            outcome = _RUNNERS[test](context)
     except BudgetExceeded:
         return _undecided(expected_text, f"the check ran past its {seconds:g} s budget")
+    strangers = _unknown_names(context, test)
+    if strangers and not outcome.correct:
+        return _not_understood(answer, expected_text, strangers, expected_expr)
+    return outcome
+
+
+def unreadable(answer: Source, expected_text: str, exc: ValueError) -> CheckOutcome:
+    """The result for an answer that cannot be read: ``valid`` False, and where."""
+    position = getattr(exc, "position", None)
+    where = ""
+    if isinstance(answer, str) and position is not None:
+        rest = answer[position : position + 12]
+        where = f", at '{rest}'" if rest.strip() else ", at the end"
+    outcome = CheckOutcome(
+        False,
+        expected_text,
+        f"Your answer could not be read: {exc}{where}.",
+        "unparseable",
+        0.0,
+        True,
+        "symbolic",
+    )
+    outcome.valid = False
+    if position is not None:
+        outcome.details["position"] = position
+    return outcome
+
+
+def _unknown_names(ctx: _Context, test: str) -> list[str]:
+    """Names in a typed answer that neither the expected answer nor the job has.
+
+    Such a name is more likely a misreading (a typo, a product written as one
+    word) than a deliberate wrong answer; antiderivatives may add constants.
+    """
+    if not isinstance(ctx.answer, str) or test == "up_to_constant":
+        return []
+    known = {str(s) for s in ctx.e.free_symbols} | set(ctx.names or [])
+    if not known:
+        return []  # a number was expected: the numeric tests say so themselves
+    return sorted({str(s) for s in ctx.a.free_symbols} - known)
+
+
+def _not_understood(
+    answer: str, expected_text: str, names: list[str], expected: sympy.Expr
+) -> CheckOutcome:
+    known = ", ".join(sorted(str(s) for s in expected.free_symbols)) or "none"
+    listed = ", ".join(names)
+    feedback = (
+        f"Your answer was not understood: it uses {listed}, which "
+        f"{'is not a variable' if len(names) == 1 else 'are not variables'} of this problem"
+        f" (variables: {known}). Check the spelling, or write products with *."
+    )
+    outcome = CheckOutcome(False, expected_text, feedback, "unknown_name", 0.0, True, "symbolic")
+    outcome.valid = False
+    position = answer.find(names[0])
+    if position >= 0:
+        outcome.details["position"] = position
+    outcome.details["unknown_names"] = names
+    return outcome
 
 
 class _Context:
