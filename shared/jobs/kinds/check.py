@@ -162,6 +162,9 @@ CSV_COLUMNS = {
     "expected": lambda params, result: _cell(result.get("expected")),
     "feedback": lambda params, result: _cell(result.get("feedback")),
     "mistake": lambda params, result: _cell(result.get("mistake")),
+    "valid": lambda params, result: (
+        "" if "valid" not in result else str(bool(result["valid"])).lower()
+    ),
 }
 
 
