@@ -33,6 +33,9 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     soft_time_limit: float = 20.0
     hard_time_limit: float = 30.0
+    # The share of a job's soft time limit for optional symbolic work
+    # (simplification, closed forms) that only improves how a result reads.
+    work_budget_fraction: float = 0.25
     max_attempts: int = 3
     # Per worker child: address-space cap (turns a blow-up into MemoryError)
     # and the resident size after which Celery replaces the child.
@@ -40,6 +43,10 @@ class Settings:
     max_memory_per_child_mb: int = 512
     max_body_bytes: int = 8 * 1024 * 1024
     max_wait_seconds: int = 30
+    # Reading a submission's params (parsing builds SymPy objects) may take at
+    # most this long per request, in one of this many processes per API process.
+    validation_budget: float = 2.0
+    validators: int = 3
     require_api_keys: bool = False
     rate_limit_per_minute: int = 600
     rate_limit_redis_url: str = ""
@@ -74,11 +81,14 @@ _ENV_FIELDS = {
     "MLCALC_DATA_DIR": ("data_dir", Path),
     "MLCALC_SOFT_TIME_LIMIT": ("soft_time_limit", float),
     "MLCALC_HARD_TIME_LIMIT": ("hard_time_limit", float),
+    "MLCALC_WORK_BUDGET_FRACTION": ("work_budget_fraction", float),
     "MLCALC_MAX_ATTEMPTS": ("max_attempts", int),
     "MLCALC_MEMORY_LIMIT_MB": ("memory_limit_mb", int),
     "MLCALC_MAX_MEMORY_PER_CHILD_MB": ("max_memory_per_child_mb", int),
     "MLCALC_MAX_BODY_BYTES": ("max_body_bytes", int),
     "MLCALC_MAX_WAIT_SECONDS": ("max_wait_seconds", int),
+    "MLCALC_VALIDATION_BUDGET": ("validation_budget", float),
+    "MLCALC_VALIDATORS": ("validators", int),
     "MLCALC_REQUIRE_API_KEYS": ("require_api_keys", _bool),
     "MLCALC_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "MLCALC_RATE_LIMIT_REDIS_URL": ("rate_limit_redis_url", str),

@@ -10,8 +10,9 @@ no message and the recovery loop sends them (README, "How a job runs").
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 from celery import Celery
@@ -32,6 +33,11 @@ from shared.queue import send_job
 logger = logging.getLogger(__name__)
 
 ENQUEUE_CHUNK = 500
+
+
+def check_here(function: Callable[..., Any], *args: Any, jobs: int = 1) -> Any:
+    """Run a submission check in this process (the API passes a budgeted one)."""
+    return function(*args)
 
 
 @dataclass(frozen=True)
@@ -55,13 +61,14 @@ def submit_job(
     owner_id: str | None = None,
     idempotency_key: str | None = None,
     request_body: Any = None,
+    check: Callable[..., Any] = check_here,
 ) -> SubmittedJob:
     """Check, store and enqueue one job. Raises InvalidJob or IdempotencyConflict.
 
     With ``idempotency_key`` a retry returns the job stored the first time
     (``created`` False); the key with another ``request_body`` is refused.
     """
-    valid = check_job(spec)
+    valid = check(check_job, spec)
     body_hash = request_hash(request_body) if idempotency_key else None
     with sessions() as session:
         job, created = repository.insert_job(
@@ -87,6 +94,7 @@ def submit_batch(
     reuse_results: bool = True,
     idempotency_key: str | None = None,
     request_body: Any = None,
+    check: Callable[..., Any] = check_here,
 ) -> SubmittedBatch:
     """Check every job, store the batch whole, enqueue it. Raises InvalidBatch,
     or IdempotencyConflict (the key, as for one job, with another body)."""
@@ -96,7 +104,7 @@ def submit_batch(
             earlier = batches.find_by_idempotency_key(session, owner_id or "", idempotency_key)
         if earlier is not None:
             return _retried(earlier, body_hash)
-    valid = check_batch(specs)
+    valid = check(check_batch, list(specs), jobs=len(specs))
     with sessions() as session:
         batch, ids, created = batches.create_batch(
             session,
@@ -120,17 +128,28 @@ def _retried(batch: Batch, body_hash: str | None) -> SubmittedBatch:
     return SubmittedBatch(id=batch.id, total=batch.total, created=False)
 
 
+# After a failed send, jobs are left to recovery for this long without
+# trying the broker: each try costs seconds of timeouts, and a client's POST
+# must not pay them for every job of an outage.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
+
+
 def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) -> int:
     """Send run messages for committed jobs; return how many went out.
 
     Never raises: the jobs are stored, and recovery sends what did not go out.
     """
+    global _broker_paused_until
+    if monotonic() < _broker_paused_until:
+        return 0  # the broker just failed: recovery sends these when it is back
     sent: list[str] = []
     try:
         for job_id in job_ids:
             send_job(producer, job_id)
             sent.append(job_id)
     except Exception as exc:  # kombu raises many types for a down broker
+        _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(
             "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc
         )

@@ -10,7 +10,18 @@ from typing import Any
 from flask import Response, request
 from flask_openapi3 import Info
 
-from services.api import access, batches, health, jobs, kinds, metrics, parse, runtime, web
+from services.api import (
+    access,
+    batches,
+    health,
+    jobs,
+    kinds,
+    metrics,
+    parse,
+    runtime,
+    validation,
+    web,
+)
 from services.api.problems import (
     ApiProblem,
     on_request_validation_error,
@@ -58,6 +69,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     runtime.init_app(app, settings)
     register_error_handlers(app)
     access.init_app(app, settings)
+    validation.init_app(app, settings)
     app.before_request(tag_request)
     app.after_request(echo_request_id)
     app.before_request(check_body)

@@ -22,6 +22,7 @@ from services.api.schemas import (
     BatchStatus,
 )
 from services.api.spec import error_responses
+from services.api.validation import budgeted
 from shared.db import batches
 from shared.db.models import Batch, Job, JobStatus
 from shared.jobs.registry import get_kind, load_kinds
@@ -53,6 +54,7 @@ def create_batch(body: BatchCreate, header: BatchHeaders):
         reuse_results=runtime().settings.reuse_results,
         idempotency_key=header.idempotency_key,
         request_body=body.model_dump(mode="json") if header.idempotency_key else None,
+        check=budgeted,
     )
     batch_id = submitted.id
     body = {

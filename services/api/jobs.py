@@ -24,6 +24,7 @@ from services.api.schemas import (
     JobResource,
 )
 from services.api.spec import error_responses
+from services.api.validation import budgeted
 from shared.db import repository
 from shared.db.models import JobStatus
 from shared.db.session import DATABASE_UNAVAILABLE
@@ -86,6 +87,7 @@ def create_job(body: JobCreate, header: JobHeaders):
         owner_id=current_owner(),
         idempotency_key=header.idempotency_key,
         request_body=body.model_dump(mode="json"),
+        check=budgeted,
     )
     job = submitted.job
     logger.info("job %s accepted (%s)", job.id, body.kind, extra={"job_id": job.id})

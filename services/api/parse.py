@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.api.problems import ApiProblem, problem_response
 from services.api.responses import json_response
 from services.api.spec import error_responses
+from services.api.validation import budgeted
 from shared.jobs.fields import DataColumns, ExpressionText, FunctionNames, Syntax, VariableName
 from shared.mathcore.parsing.parser import ParseError, parse_expression
 from shared.mathcore.printing import to_latex, to_plain
@@ -58,16 +59,24 @@ class ParseResult(BaseModel):
 def parse(body: ParseRequest):
     """Read an expression the way jobs read it."""
     try:
-        expr = parse_expression(
+        # Read in a validator process under the budget, as job params are.
+        reading = budgeted(
+            read_expression,
             body.expression,
             body.variables,
-            syntax=body.syntax,
-            functions=body.functions,
-            data=list(body.data or ()),
+            body.syntax,
+            body.functions,
+            list(body.data or ()),
         )
     except ParseError as exc:
         return parse_problem(exc)
-    return json_response(reading_of(expr))
+    return json_response(reading)
+
+
+def read_expression(expression, variables, syntax, functions, data) -> dict:
+    """Parse ``expression`` and describe the reading (runs in a validator)."""
+    expr = parse_expression(expression, variables, syntax=syntax, functions=functions, data=data)
+    return reading_of(expr)
 
 
 def reading_of(expr: sympy.Expr) -> dict:

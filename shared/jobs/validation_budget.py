@@ -9,8 +9,10 @@ forked from a warm fork server (SymPy and every kind already imported). A
 call that overruns its budget has its process killed and replaced, and
 raises :class:`TooExpensive` (the API answers 422 "too expensive to read").
 One caller (an API key, or an address) may hold at most ``per_subject``
-validators at once (:class:`TooManyInFlight`, a 429), so one client's slow
-inputs cannot take every validator or every request thread; when all
+validators at once: its further requests wait their turn while its reads
+are quick, and are refused at once (:class:`TooManyInFlight`, a 429) while
+they are slow, so one client's slow inputs cannot take every validator or
+every request thread; when all
 validators stay busy past the budget the call raises :class:`ValidatorsBusy`
 (a 503 with Retry-After).
 
@@ -27,7 +29,7 @@ import queue
 import resource
 import signal
 import threading
-from collections import Counter
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -129,7 +131,11 @@ class ValidatorPool:
         self._all: set[_Validator] = set()
         self._lock = threading.Lock()
         self._started = threading.Event()
-        self._in_flight: Counter[str] = Counter()
+        self._running: dict[str, list[float]] = {}  # subject -> start times
+        self._freed = threading.Condition()
+        # Legitimate reads take milliseconds; one running longer than this
+        # marks its client as sending slow inputs.
+        self.slow_after = budget / 2
         self._context = multiprocessing.get_context("forkserver")
 
     def start(self) -> None:
@@ -137,13 +143,13 @@ class ValidatorPool:
         with self._lock:
             if self._started.is_set():
                 return
-            from shared.jobs.registry import KIND_MODULES
+            from shared.jobs.registry import kind_module_names
 
             # The fork server imports SymPy and every kind once; validators
             # fork from it warm, so a replacement is ready in milliseconds.
             self._context.set_forkserver_preload(
                 ["sympy", "shared.jobs.registry"]
-                + [f"shared.jobs.kinds.{name}" for name in KIND_MODULES]
+                + kind_module_names()
                 + list(self.preload)
             )
             for _ in range(self.size):
@@ -163,22 +169,39 @@ class ValidatorPool:
 
     @contextmanager
     def _slot(self, subject: str | None) -> Iterator[None]:
+        """Hold one of ``subject``'s ``per_subject`` places.
+
+        A client whose reads are quick waits its turn (up to the budget); one
+        whose reads in progress are already slow is refused at once, so its
+        extra requests do not sit on request threads.
+        """
         if subject is None:
             yield
             return
-        with self._lock:
-            if self._in_flight[subject] >= self.per_subject:
-                raise TooManyInFlight(
-                    f"at most {self.per_subject} submissions of one client are read at once"
-                )
-            self._in_flight[subject] += 1
+        started = time.monotonic()
+        with self._freed:
+            while True:
+                running = self._running.setdefault(subject, [])
+                if len(running) < self.per_subject:
+                    break
+                now = time.monotonic()
+                if now - min(running) > self.slow_after or now - started > self.budget:
+                    raise TooManyInFlight(
+                        f"at most {self.per_subject} slow submissions of one client "
+                        "are read at once"
+                    )
+                self._freed.wait(timeout=0.05)
+            mine = time.monotonic()
+            running.append(mine)
         try:
             yield
         finally:
-            with self._lock:
-                self._in_flight[subject] -= 1
-                if not self._in_flight[subject]:
-                    del self._in_flight[subject]
+            with self._freed:
+                running = self._running[subject]
+                running.remove(mine)
+                if not running:
+                    del self._running[subject]
+                self._freed.notify_all()
 
     def call(
         self, function: Callable[..., Any], *args: Any, jobs: int = 1, subject: str | None = None

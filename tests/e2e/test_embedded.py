@@ -22,8 +22,10 @@ from tests import services
 pytestmark = [pytest.mark.e2e]
 
 
-def start_serve(data: Path, extra_env: dict[str, str] | None = None):
-    """Start ``mlcalc serve`` as ``make run`` does, in ``data``; wait until ready."""
+def start_serve(data: Path, extra_env: dict[str, str] | None = None, with_env: bool = False):
+    """Start ``mlcalc serve`` as ``make run`` does, in ``data``; wait until ready.
+
+    Returns (base URL, process), and the environment too when ``with_env``."""
     port = services.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLCALC_")}
     env.update(
@@ -51,7 +53,7 @@ def start_serve(data: Path, extra_env: dict[str, str] | None = None):
     while True:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return base, process
+                return (base, process, env) if with_env else (base, process)
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline or process.poll() is not None:

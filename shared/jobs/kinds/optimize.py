@@ -224,12 +224,9 @@ def optimizer_call(params: OptimizeParams) -> dict[str, Any]:
     return dict(
         start=point_values(params.start, params.variables) if params.start is not None else None,
         method=params.method,
-        learning_rate=params.learning_rate,
-        max_iter=params.max_iter,
-        tol=params.tol,
         step_tol=params.step_tol,
         line_search=params.line_search,
-        **params.method_options(),
+        **params.run_options(),
     )
 
 
