@@ -7,7 +7,7 @@ from typing import Self
 import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from shared.jobs.answers import problem_names
+from shared.jobs.answers import check_values_at_point, problem_names
 from shared.jobs.data import (
     check_not_variables,
     column_names,
@@ -160,6 +160,10 @@ class DerivativeResult(KindResult):
 def check_derivative_answer(check, problem_params: DerivativeParams, result: dict) -> dict:
     """Grade an answer to a derivative problem: the expected answer is the
     derivative, and mistakes are named on its last differentiation."""
+    if problem_params.at and "numeric" in result:
+        return check_values_at_point(
+            check, [result.get("value")], [result.get("numeric")], "derivative", single=True
+        )
     if not isinstance(check.answer, str):
         raise JobInputError("Answer of the wrong shape", "a derivative answer is one expression")
     names = problem_names(problem_params)
