@@ -148,13 +148,16 @@ class ValidatorPool:
             # The fork server imports SymPy and every kind once; validators
             # fork from it warm, so a replacement is ready in milliseconds.
             self._context.set_forkserver_preload(
-                ["sympy", "shared.jobs.registry"]
-                + kind_module_names()
-                + list(self.preload)
+                ["sympy", "shared.jobs.registry"] + kind_module_names() + list(self.preload)
             )
             for _ in range(self.size):
                 self._add()
             self._started.set()
+
+    @property
+    def ready(self) -> bool:
+        """True once the validators have started."""
+        return self._started.is_set()
 
     def _add(self) -> None:
         validator = _Validator(self._context, self.plugins, self.memory_limit_mb)
