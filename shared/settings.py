@@ -33,6 +33,9 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     soft_time_limit: float = 20.0
     hard_time_limit: float = 30.0
+    # The share of a job's soft time limit for optional symbolic work
+    # (simplification, closed forms) that only improves how a result reads.
+    work_budget_fraction: float = 0.25
     max_attempts: int = 3
     # Per worker child: address-space cap (turns a blow-up into MemoryError)
     # and the resident size after which Celery replaces the child.
@@ -78,6 +81,7 @@ _ENV_FIELDS = {
     "MLCALC_DATA_DIR": ("data_dir", Path),
     "MLCALC_SOFT_TIME_LIMIT": ("soft_time_limit", float),
     "MLCALC_HARD_TIME_LIMIT": ("hard_time_limit", float),
+    "MLCALC_WORK_BUDGET_FRACTION": ("work_budget_fraction", float),
     "MLCALC_MAX_ATTEMPTS": ("max_attempts", int),
     "MLCALC_MEMORY_LIMIT_MB": ("memory_limit_mb", int),
     "MLCALC_MAX_MEMORY_PER_CHILD_MB": ("max_memory_per_child_mb", int),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
 from celery import Celery
@@ -127,17 +128,28 @@ def _retried(batch: Batch, body_hash: str | None) -> SubmittedBatch:
     return SubmittedBatch(id=batch.id, total=batch.total, created=False)
 
 
+# After a failed send, jobs are left to recovery for this long without
+# trying the broker: each try costs seconds of timeouts, and a client's POST
+# must not pay them for every job of an outage.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_paused_until = 0.0
+
+
 def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) -> int:
     """Send run messages for committed jobs; return how many went out.
 
     Never raises: the jobs are stored, and recovery sends what did not go out.
     """
+    global _broker_paused_until
+    if monotonic() < _broker_paused_until:
+        return 0  # the broker just failed: recovery sends these when it is back
     sent: list[str] = []
     try:
         for job_id in job_ids:
             send_job(producer, job_id)
             sent.append(job_id)
     except Exception as exc:  # kombu raises many types for a down broker
+        _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
         logger.warning(
             "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc
         )

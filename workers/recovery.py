@@ -18,6 +18,7 @@ of new work, every job whose message is known lost:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from celery import Celery
@@ -32,8 +33,9 @@ from workers import lifecycle
 logger = logging.getLogger(__name__)
 
 MARKER_QUEUE = f"{QUEUE}-marker"
-# The API sends a job's message right after committing its row.
-SEND_GRACE = timedelta(seconds=5)
+# The API sends a job's message right after committing its row (or leaves
+# it to us while the broker is down); a message sent twice is harmless.
+SEND_GRACE = timedelta(seconds=2)
 
 
 def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int:
@@ -45,14 +47,22 @@ def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int
     now = utcnow()
     with session_scope(settings.database_url) as session:
         to_send = lost_runs(session, settings, now)
-        to_send += repository.unsent_jobs(session, created_before=now - SEND_GRACE)
-        if not broker_kept:
-            to_send += repository.queued_with_message(session, enqueued_before=now)
-        elif depth == 0:
-            to_send += repository.queued_with_message(session, enqueued_before=now - stale_after)
-        to_send = list(dict.fromkeys(to_send))
         if to_send:
             repository.mark_enqueued(session, to_send)
+        # After the broker lost everything no send can be under way: take all.
+        unsent_before = now - SEND_GRACE if broker_kept else now
+        to_send += _drain(
+            session, lambda: repository.unsent_jobs(session, created_before=unsent_before)
+        )
+        if not broker_kept:
+            to_send += _drain(
+                session, lambda: repository.queued_with_message(session, enqueued_before=now)
+            )
+        elif depth == 0:
+            waited = repository.queued_with_message(session, enqueued_before=now - stale_after)
+            repository.mark_enqueued(session, waited)
+            to_send += waited
+        to_send = list(dict.fromkeys(to_send))
     for job_id in to_send:
         send_job(app, job_id, resent=True)
     if not broker_kept:
@@ -61,6 +71,16 @@ def recover_jobs(settings: Settings, app: Celery, stale_after: timedelta) -> int
         reason = "" if broker_kept else " (the broker lost its messages)"
         logger.warning("recovery resent %d job(s)%s", len(to_send), reason)
     return len(to_send)
+
+
+def _drain(session: Session, fetch: Callable[[], list[str]]) -> list[str]:
+    """Mark what ``fetch`` finds as sent until it finds nothing more (each
+    mark takes the jobs out of what it finds); return them all."""
+    found: list[str] = []
+    while (chunk := fetch()) and not set(chunk) <= set(found):
+        repository.mark_enqueued(session, chunk)
+        found += chunk
+    return list(dict.fromkeys(found))
 
 
 def lost_runs(session: Session, settings: Settings, now: datetime) -> list[str]:

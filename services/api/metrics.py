@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
 
 from services.api.runtime import runtime
-from shared.db import stats
+from shared.db import heartbeats, stats
 from shared.db.models import JobStatus, utcnow
 from shared.queue import queue_depth
 
@@ -40,6 +40,7 @@ class JobCollector:
         with runtime().sessions() as session:
             rows = stats.job_counts(session)
             recent = stats.recent_run_times(session, RECENT)
+            live = heartbeats.live_count(session)
         by_kind: dict[str, int] = {}
         by_status = {status.value: 0 for status in JobStatus}
         for kind, status, count in rows:
@@ -60,6 +61,9 @@ class JobCollector:
         yield finished
         yield current
         yield durations
+        workers = GaugeMetricFamily("mlcalc_workers_alive", "Workers whose heartbeat is fresh")
+        workers.add_metric([], live)
+        yield workers
         depth = queue_depth(runtime().producer)
         queue = GaugeMetricFamily("mlcalc_queue_depth", "Messages waiting in the broker queue")
         queue.add_metric([], float("nan") if depth is None else depth)

@@ -320,10 +320,8 @@ def running_jobs(session: Session, limit: int = 1000) -> list[Job]:
 
 def unsent_jobs(session: Session, *, created_before: datetime, limit: int = 500) -> list[str]:
     """Queued jobs no message was sent for (the broker was down when they were
-    accepted, or the job they copy is gone), oldest first.
-
-    A batch's copy waiting on an identical job that is running or has a
-    message out is not unsent: that job will finish it.
+    accepted, or the job they copy is gone), oldest first, one per group of
+    identical jobs: the others wait for it and are finished with it.
     """
     other = aliased(Job)
     waited_on = (
@@ -334,7 +332,14 @@ def unsent_jobs(session: Session, *, created_before: datetime, limit: int = 500)
             other.id != Job.id,
             or_(
                 other.status == JobStatus.RUNNING.value,
-                and_(other.status == JobStatus.QUEUED.value, other.enqueued_at.is_not(None)),
+                and_(
+                    other.status == JobStatus.QUEUED.value,
+                    or_(
+                        other.enqueued_at.is_not(None),
+                        other.created_at < Job.created_at,
+                        and_(other.created_at == Job.created_at, other.id < Job.id),
+                    ),
+                ),
             ),
         )
         .exists()

@@ -26,6 +26,15 @@ class OptimizerOptions(KindParams):
     beta1: float | None = Field(default=None, ge=0, lt=1)
     beta2: float | None = Field(default=None, ge=0, lt=1)
 
+    def run_options(self) -> dict[str, float | int | None]:
+        """Learning rate, stopping and the rule's options, as the engine's keywords."""
+        return dict(
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            **self.method_options(),
+        )
+
     def method_options(self) -> dict[str, float | None]:
         """The step rule's own options, None where not given."""
         return {

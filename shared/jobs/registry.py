@@ -34,9 +34,9 @@ Optional hooks, keyword arguments of ``job_kind``:
 - ``reusable=False``: equal params may give different answers, so a finished
   result never stands in for a new job.
 
-A runner that can stop early with a partial answer reads ``job_deadline``
-(set by the worker from the job's soft time limit) and passes it to the
-engine as an argument.
+A runner that can stop early with a partial answer reads the job's clock,
+``shared.mathcore.budget.current_job()`` (set by the worker from the job's
+soft time limit), and passes its deadline to the engine as an argument.
 """
 
 from __future__ import annotations
@@ -142,10 +142,6 @@ _builtins_loaded = False
 
 # Set by the executor from the settings: may a kind reuse earlier solutions?
 reuse_allowed: ContextVar[bool] = ContextVar("reuse_allowed", default=True)
-# Set by the executor: time.monotonic() by which the job must be done (its
-# soft time limit), None when unlimited. Runners that can stop early with a
-# partial answer read it; the engine takes it as an argument.
-job_deadline: ContextVar[float | None] = ContextVar("job_deadline", default=None)
 
 
 def job_kind(

@@ -27,7 +27,7 @@ import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.mlfunctions import relu, step
-from shared.mathcore.simplifier import simplest
+from shared.mathcore.simplifier import node_count, simplest
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,15 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
     """
     symbols = tuple(sorted(point, key=lambda s: s.name))
     exprs = tuple(sympy.sympify(e) for e in exprs)
+    if any(e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan) for e in exprs):
+        # A symbol without a value has no number (the kinds refuse such points);
+        # zoo and nan have none either (and no code to compile).
+        return [
+            None
+            if e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan)
+            else numeric_values([e], point)[0]
+            for e in exprs
+        ]
     with mpmath.workdps(DPS):
         args = [mpmath.mpf(sympy.N(point[s], DPS + 10)) for s in symbols]
         try:
@@ -96,6 +105,9 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
         except (ArithmeticError, ValueError, TypeError):
             if len(exprs) == 1:
                 return [None]
+        except (KeyError, NameError, SyntaxError):
+            # No code for a function here: SymPy's own evaluation instead.
+            return [_as_float(sympy.N(e.xreplace(dict(point)), DPS)) for e in exprs]
     # One expression failed (a division by zero): evaluate each on its own.
     return [numeric_values([e], point)[0] for e in exprs]
 
@@ -109,7 +121,14 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
     >>> exact_value(x**2 + 2*x, {x: sympy.Rational(1, 2)})
     (5/4, True)
     """
-    value, complete = simplest(expr.xreplace(dict(point)), budget="exact_value")
+    value = expr.xreplace(dict(point))
+    if node_count(value) > 3 * MAX_EXACT_OPS:
+        return None, True  # rewriting rarely shortens it that much: not worth the time
+    complete = True
+    if not value.atoms(sympy.Function):
+        # Algebraic numbers (radicals) may shorten; values of exp, tanh, ... at
+        # decimals took the rewriters 0.1 s each and came back as they went in.
+        value, complete = simplest(value, budget="exact_value")
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
         return None, complete
     if sympy.count_ops(value) > MAX_EXACT_OPS:
@@ -128,13 +147,14 @@ def _switch_arguments(expr: sympy.Expr) -> list[sympy.Expr]:
             out.extend(a - b for i, a in enumerate(args) for b in args[i + 1 :])
         elif isinstance(node, sympy.floor | sympy.ceiling):
             out.append(sympy.sin(sympy.pi * node.args[0]))
+        elif isinstance(node, sympy.Piecewise):
+            for _, condition in node.args:
+                out.extend(r.lhs - r.rhs for r in condition.atoms(sympy.core.relational.Relational))
     return out
 
 
 def on_a_switch(exprs: Sequence[sympy.Expr], point: Point) -> bool:
-    """Whether a switch of ``exprs`` (a kink, a jump, a Piecewise) may sit at ``point``."""
-    if any(e.has(sympy.Piecewise) for e in exprs):
-        return True
+    """Whether a switch of ``exprs`` (a kink, a jump, a piece's boundary) may sit at ``point``."""
     arguments = [a for e in exprs for a in _switch_arguments(e)]
     if not arguments:
         return False
@@ -145,12 +165,82 @@ def on_a_switch(exprs: Sequence[sympy.Expr], point: Point) -> bool:
     return False
 
 
+def _side_sign(u: sympy.Expr, var: sympy.Symbol, point: Point, side: int) -> int:
+    """The sign of ``u`` just to one side of the point along ``var`` (0: identically 0)."""
+    signs = set()
+    with mpmath.workdps(60):
+        for k in (12, 16, 20):
+            shifted = dict(point)
+            shifted[var] = point[var] + side * sympy.Rational(1, 10**k)
+            value = numeric_values([u], shifted)[0]
+            if value is None:
+                raise ValueError("the switch is not real beside the point")
+            signs.add((value > 0) - (value < 0))
+    if len(signs) != 1:
+        raise ValueError("the switch changes sign ever closer to the point")
+    return signs.pop()
+
+
+def _branch(expr: sympy.Expr, var: sympy.Symbol, point: Point, side: int) -> sympy.Expr:
+    """``expr`` with each switch replaced by the branch it takes just to one side."""
+
+    def sgn(u):
+        return _side_sign(u, var, point, side)
+
+    def pick(node):
+        if isinstance(node, sympy.Piecewise):
+            beside = dict(point)
+            beside[var] = point[var] + side * sympy.Rational(1, 10**20)
+            for piece, condition in node.args:
+                truth = condition.xreplace(beside)
+                if truth not in (sympy.true, sympy.false):
+                    raise ValueError("a piece's condition is not decided beside the point")
+                if truth is sympy.true:
+                    return piece
+            raise ValueError("no piece applies beside the point")
+        u = node.args[0]
+        if isinstance(node, sympy.Abs):
+            return sgn(u) * u
+        if isinstance(node, sympy.sign):
+            return sympy.Integer(sgn(u))
+        if isinstance(node, sympy.Heaviside | step):
+            return sympy.Integer(1 if sgn(u) > 0 else 0)
+        if isinstance(node, sympy.DiracDelta):
+            return sympy.Integer(0) if sgn(u) != 0 else node
+        if isinstance(node, relu):
+            return u if sgn(u) > 0 else sympy.Integer(0)
+        args = node.args  # Max or Min: the argument that wins beside the point
+        better = (
+            (lambda a, b: sgn(a - b) > 0)
+            if isinstance(node, sympy.Max)
+            else (lambda a, b: sgn(a - b) < 0)
+        )
+        winner = args[0]
+        for arg in args[1:]:
+            if better(arg, winner):
+                winner = arg
+        return winner
+
+    switches = (*_SWITCHES, sympy.Max, sympy.Min, sympy.Piecewise)
+    return expr.replace(lambda n: isinstance(n, switches), pick)
+
+
 def _one_sided(expr: sympy.Expr, var: sympy.Symbol, point: Point) -> tuple[sympy.Expr, ...]:
     """The limits of ``expr`` at the point from the left and the right, along ``var``."""
     others = {s: v for s, v in point.items() if s != var}
     along = expr.xreplace(others)
+    limits = []
     with time_budget("limit"):
-        return tuple(sympy.limit(along, var, point[var], side) for side in ("-", "+"))
+        for side, direction in ((-1, "-"), (1, "+")):
+            try:
+                smooth = _branch(along, var, point, side)
+            except ValueError:
+                smooth = along
+            value = sympy.sympify(smooth.xreplace({var: point[var]}))
+            if value.has(sympy.nan) or value.has(sympy.Piecewise) or smooth is along:
+                value = sympy.limit(smooth, var, point[var], direction)
+            limits.append(value)
+    return tuple(limits)
 
 
 def _same(a: sympy.Expr, b: sympy.Expr) -> bool:

@@ -176,19 +176,26 @@ def _in_main_thread() -> bool:
 # The alarm handler holds its fire while one runs and the re-firing interval
 # delivers it just after.
 _collecting = False
+_held = False  # an alarm arrived during the collection
 
 
 def _track_collection(phase: str, info: dict) -> None:  # noqa: ARG001
-    global _collecting
+    global _collecting, _held
     _collecting = phase == "start"
+    if phase == "stop" and _held:
+        _held = False
+        if signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+            signal.setitimer(signal.ITIMER_REAL, 1e-4, REFIRE_SECONDS)  # deliver it now
 
 
 gc.callbacks.append(_track_collection)
 
 
 def _in_finalizer(frame) -> bool:
+    """Whether ``frame`` runs inside ``__del__`` or a garbage-collection callback."""
+    callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
     while frame is not None:
-        if frame.f_code.co_name == "__del__":
+        if frame.f_code.co_name == "__del__" or frame.f_code in callbacks:
             return True
         frame = frame.f_back
     return False
@@ -221,8 +228,13 @@ def time_budget(seconds: float | str) -> Iterator[None]:
     def _expire(signum, frame):  # noqa: ARG001
         # Never raise after the block has ended, inside a collection or in a
         # finalizer: the exception would be lost there (or escape a finished
-        # block); the interval fires again in REFIRE_SECONDS.
-        if state["armed"] and not _collecting and not _in_finalizer(frame):
+        # block); it comes when the collection ends, or at the next re-fire.
+        global _held
+        if not state["armed"]:
+            return
+        if _collecting:
+            _held = True
+        elif not _in_finalizer(frame):
             raise BudgetExceeded(f"exceeded its {seconds:g} s budget")
 
     outer_remaining, outer_interval = signal.getitimer(signal.ITIMER_REAL)

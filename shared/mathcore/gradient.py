@@ -16,15 +16,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy
 
 from shared.mathcore.at_point import PointValue, exact_value, numeric_values, partial_values
-from shared.mathcore.budget import BudgetExceeded, optional_work, time_budget
+from shared.mathcore.budget import BudgetExceeded, optional_work
 from shared.mathcore.derivative import derivative_trace
-from shared.mathcore.gradient_text import PRINTER
+from shared.mathcore.gradient_text import PRINTER, matrix_latex
 from shared.mathcore.printing import to_float, to_latex, to_plain
-from shared.mathcore.simplifier import simplest
+from shared.mathcore.simplifier import node_count, simplest
 from shared.mathcore.steps import Step, StepRecord
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ EIG_RTOL = 1e-10
 # Past this many operations a partial is differentiated without a rule-by-rule
 # trace: a trace of a 20-sample loss is thousands of steps no reader follows.
 TRACE_MAX_OPS = 120
+# Hessian entries past this many nodes are left as differentiated.
+HESSIAN_SIMPLIFY_NODES = 60
 
 Point = dict[sympy.Symbol, sympy.Expr]
 
@@ -61,28 +64,28 @@ def numeric_matrix(matrix: sympy.Matrix) -> np.ndarray | None:
     return np.array(values, dtype=float)
 
 
-def _definiteness(matrix: sympy.Matrix, eigenvalues: np.ndarray) -> str | None:
+def _definiteness(matrix: sympy.Matrix | None, eigenvalues: np.ndarray) -> str | None:
     """Name the definiteness of a symmetric matrix from its eigenvalue signs.
 
-    A numerically tiny eigenvalue counts as zero only when det = 0 exactly, so
-    rounding never turns a definite matrix into a semidefinite one; when the
-    exact determinant is not at hand, the definiteness is not named (None).
+    A float eigenvalue that is tiny (relative to the largest) counts as zero
+    only when it stays below 1e-40 computed again at 60 digits from the exact
+    entries, so rounding never turns a definite matrix into a semidefinite
+    one; without exact entries such a matrix is not named (None).
     """
     scale = max(1.0, float(np.max(np.abs(eigenvalues)))) if eigenvalues.size else 1.0
-    tiny = [abs(lam) <= EIG_RTOL * scale for lam in eigenvalues]
-    det_zero = False
-    if any(tiny):
+    signs = [1 if lam > 0 else -1 for lam in eigenvalues]
+    if any(abs(lam) <= EIG_RTOL * scale for lam in eigenvalues):
         if matrix is None:
             return None
-        try:
-            with time_budget("zero_test"):
-                det_zero = sympy.simplify(matrix.det()) == 0
-        except BudgetExceeded:
-            return None
-    signs = [
-        0 if t and det_zero else (1 if lam > 0 else -1)
-        for t, lam in zip(tiny, eigenvalues, strict=True)
-    ]
+        with mpmath.workdps(60):
+            precise = mpmath.matrix(
+                [[mpmath.mpf(sympy.N(e, 70)) for e in row] for row in matrix.tolist()]
+            )
+            values = sorted(mpmath.eigsy(precise)[0], key=float)
+            big = max(mpmath.mpf(1), max(abs(v) for v in values))
+            signs = [
+                0 if abs(v) <= big * mpmath.mpf(10) ** -40 else (1 if v > 0 else -1) for v in values
+            ]
     if all(s == 0 for s in signs):
         return "zero"
     if 1 in signs and -1 in signs:
@@ -128,6 +131,8 @@ def _shown(exact: sympy.Expr | None, numeric: float | None) -> str | None:
 def _exact_eigenvalues(matrix: sympy.Matrix | None) -> list[str] | None:
     if matrix is None or matrix.shape[0] > 3:
         return None  # characteristic polynomials past degree 3 rarely have nice roots
+    if any(entry.atoms(sympy.Function) for entry in matrix):
+        return None  # roots of a cubic in exp(-3/10), tanh(1/2), ... help no reader
     try:
         with optional_work("eigenvalues"):
             eig = matrix.eigenvals(multiple=True)
@@ -264,6 +269,15 @@ def _gradient_at(
     return records
 
 
+def _second_partial(partial: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Expr, bool]:
+    """∂/∂var of a partial, simplified when small: n(n+1)/2 entries share the job's budget,
+    and on ML-sized entries the rewriters cost more than diff and evaluation together."""
+    entry = sympy.diff(partial, var)
+    if node_count(entry) > HESSIAN_SIMPLIFY_NODES:
+        return entry, True
+    return simplest(entry)
+
+
 def _hessian_part(
     result: dict[str, Any],
     partials: list[sympy.Expr],
@@ -277,7 +291,7 @@ def _hessian_part(
     complete = True
     for i in range(n):
         for j in range(i, n):
-            entry, done = simplest(sympy.diff(partials[i], variables[j]))
+            entry, done = _second_partial(partials[i], variables[j])
             complete = complete and done
             entries[i, j] = entries[j, i] = entry
             substeps.append(
@@ -296,7 +310,7 @@ def _hessian_part(
             )
     matrix = sympy.Matrix(n, n, lambda i, j: entries[i, j])
     result["hessian"] = [[to_plain(e) for e in row] for row in matrix.tolist()]
-    result["hessian_latex"] = to_latex(matrix)
+    result["hessian_latex"] = matrix_latex(matrix.tolist())
     records = [
         StepRecord(
             "hessian",
@@ -370,7 +384,7 @@ def jacobian_result(
     result: dict[str, Any] = {
         "variables": [str(v) for v in variables],
         "jacobian": [[to_plain(e) for e in row] for row in rows],
-        "jacobian_latex": to_latex(matrix),
+        "jacobian_latex": matrix_latex(rows),
     }
     square = matrix.shape[0] == matrix.shape[1]
     if square:

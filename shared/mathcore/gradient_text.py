@@ -26,6 +26,12 @@ def _vector(values: Sequence[sympy.Expr | None]) -> str:
     return r"\left(" + ", ".join(shown) + r"\right)"
 
 
+def matrix_latex(rows: Sequence[Sequence[sympy.Expr]]) -> str:
+    """A matrix in LaTeX from its entries (each printed once, from the printing cache)."""
+    body = r" \\ ".join(" & ".join(to_latex(e) for e in row) for row in rows)
+    return r"\left[\begin{matrix}" + body + r"\end{matrix}\right]"
+
+
 def _partial_symbol(var: sympy.Symbol, name: str = "f") -> str:
     return rf"\frac{{\partial {name}}}{{\partial {sympy.latex(var)}}}"
 
@@ -94,7 +100,7 @@ LATEX = {
     "descent_direction": lambda zero, direction=None: (
         "" if zero else r"-\frac{\nabla f}{\lVert \nabla f \rVert} = " + _vector(direction)
     ),
-    "hessian": lambda matrix: "H = " + to_latex(matrix),
+    "hessian": lambda matrix: "H = " + matrix_latex(matrix.tolist()),
     "second_partial": lambda first, second, result, simplified=True: (
         rf"\frac{{\partial^2 f}}{{\partial {sympy.latex(second)}\partial {sympy.latex(first)}}}"
         f" = {to_latex(result)}"
@@ -106,7 +112,7 @@ LATEX = {
         + r"\end{pmatrix}"
     ),
     "jacobian_row": lambda k, row: rf"\nabla f_{{{k}}} = " + _vector(row),
-    "jacobian_evaluate": lambda point, matrix: "J = " + to_latex(matrix),
+    "jacobian_evaluate": lambda point, matrix: "J = " + matrix_latex(matrix.tolist()),
 }
 
 PRINTER = StepPrinter(WORDING, LATEX)

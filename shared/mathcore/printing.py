@@ -14,6 +14,7 @@ when declared again. Objects the parser has no syntax for (``Piecewise``,
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import sympy
 from sympy.core.function import UndefinedFunction
@@ -43,6 +44,9 @@ _CONSTANT_NAMES = {
 }
 
 
+# A step prints the forms its substeps printed (a rule's result is part of its
+# parent's), and printing a large expression costs milliseconds: print each once.
+@lru_cache(maxsize=4096)
 def to_plain(expr: sympy.Basic) -> str:
     """Return the canonical plain form of ``expr``, which parses back to it.
 
@@ -87,6 +91,7 @@ _GREEK_LATEX = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def to_latex(expr: sympy.Basic) -> str:
     """Return ``expr`` as LaTeX that the LaTeX parser reads back.
 

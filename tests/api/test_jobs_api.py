@@ -218,6 +218,7 @@ def test_metrics_count_jobs_by_kind_and_status(client):
     assert value(text, key) == value(before, key) + 1
     assert 'mlcalc_jobs{status="queued"}' in text
     assert "mlcalc_queue_depth" in text
+    assert "mlcalc_workers_alive " in text
 
 
 def test_request_id_is_echoed(client):

@@ -126,3 +126,27 @@ def test_fit_variant_limits_use_the_real_row_count():
     with pytest.raises(ValidationError, match="fewer than 2 training rows"):
         small = {"model": "linear", "X": [[0], [1], [2]], "y": [0, 1, 2]}
         validate({"base": {"kind": "fit", "params": small}, "variants": [{"test_fraction": 0.5}]})
+
+
+def test_optimize_data_is_the_base_s_and_shown_once():
+    base = {
+        "expression": "mean((w x - y)^2)",
+        "variables": ["w"],
+        "data": {"x": [1, 2, 3], "y": [2, 4, 6.5]},
+        "start": {"w": 0},
+        "learning_rate": 0.05,
+    }
+    with pytest.raises(ValidationError, match="may not change data"):
+        validate({"base": {"kind": "optimize", "params": base}, "variants": [{"data": {"x": [1]}}]})
+    result = run(
+        "compare",
+        {
+            "base": {"kind": "optimize", "params": base},
+            "variants": [{"method": "gd"}, {"method": "adam"}],
+        },
+    )
+    assert all("data" not in r["params"] for r in result["runs"])
+    single = run("optimize", base)
+    # Oracle: least squares w = sum(xy)/sum(x^2) = 29.5/14; gd gets there like its single job.
+    assert result["runs"][0]["result"]["x"] == single["x"]
+    assert abs(single["x"]["w"] - 29.5 / 14) < 1e-4

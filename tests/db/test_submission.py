@@ -4,14 +4,14 @@ in-memory kombu broker (what the command line and tests can call)."""
 from __future__ import annotations
 
 import pytest
-from celery import Celery
 
 from shared.db import batches, repository
 from shared.db.migrate import upgrade
 from shared.db.session import session_factory
 from shared.jobs.submit import IdempotencyConflict, InvalidBatch, InvalidJob, JobSpec
-from shared.queue import QUEUE, queue_depth
+from shared.queue import queue_depth
 from shared.submission import submit_batch, submit_job
+from tests.workers.conftest import memory_producer
 
 DERIVATIVE = JobSpec("derivative", {"expression": "x^2 sin(x)", "variable": "x"})
 
@@ -25,13 +25,7 @@ def sessions(tmp_path):
 
 @pytest.fixture()
 def producer():
-    app = Celery("submit-test", broker="memory://", set_as_current=False)
-    app.conf.task_default_queue = QUEUE
-    # kombu's memory broker is one per process: start each test empty.
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(QUEUE)
-        connection.default_channel.queue_purge(QUEUE)
-    return app
+    return memory_producer()
 
 
 def test_submit_job_stores_the_row_then_sends_one_message(sessions, producer):
@@ -84,3 +78,27 @@ def test_invalid_batch_names_each_bad_index(sessions, producer):
     fields = {e["field"] for e in raised.value.errors}
     assert "jobs.1.params.expression" in fields and "jobs.2.kind" in fields
     assert queue_depth(producer) == 0
+
+
+def test_a_broker_failure_leaves_jobs_to_recovery_for_a_moment(sessions, producer, monkeypatch):
+    import shared.submission as submission
+
+    def broker_down(app, job_id, **_):
+        raise ConnectionError("broker down")
+
+    real_send = submission.send_job
+    monkeypatch.setattr(submission, "_broker_paused_until", 0.0)  # restored afterwards
+    monkeypatch.setattr(submission, "send_job", broker_down)
+    first = submit_job(sessions, producer, DERIVATIVE)
+    monkeypatch.setattr(submission, "send_job", real_send)
+    # Stored and accepted; while the pause lasts no POST waits for the broker.
+    other = JobSpec("derivative", {"expression": "tan(x)", "variable": "x"})
+    second = submit_job(sessions, producer, other)
+    assert queue_depth(producer) == 0
+    with sessions() as session:
+        for job in (first.job, second.job):
+            row = repository.get_job(session, job.id, full=False)
+            assert row.status == "queued" and row.enqueued_at is None
+    submission._broker_paused_until = 0.0  # the pause is over
+    submit_job(sessions, producer, JobSpec("derivative", {"expression": "cot(x)", "variable": "x"}))
+    assert queue_depth(producer) == 1

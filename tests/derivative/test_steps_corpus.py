@@ -22,9 +22,9 @@ from tests.derivative.steps_oracle import check_equal, check_step
 
 CORPUS_SIZE = 2000
 CHUNKS = 4
-# The full simplification (simplify, trigsimp) costs 0.1-1 s per expression, so
-# the whole corpus runs with the cheap candidates and every 40th expression
-# with the full set too.
+# The thorough simplification (simplify, trigsimp) costs 0.1-1 s per expression,
+# so the whole corpus runs with the default rewriters and every 40th expression
+# with the thorough set too.
 FULL_SIMPLIFY_EVERY = 40
 MAX_UNCHECKED_FRACTION = 0.02
 
@@ -37,7 +37,7 @@ def _corpus() -> tuple[sympy.Expr, ...]:
 def _check_trace(index: int, expr: sympy.Expr, full: bool) -> tuple[list[str], int, int]:
     """Return (failures, unchecked claims, claims) for one expression."""
     failures: list[str] = []
-    trace = derivative_trace(expr, [X], full_simplify=full)
+    trace = derivative_trace(expr, [X], thorough=full)
     if trace.steps[-1]["after"] != to_plain(trace.result):
         failures.append(f"{expr}: last step is not the result")
     outcome = check_equal(trace.result, sympy.diff(expr, X), index, domain=expr, main=X)

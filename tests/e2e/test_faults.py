@@ -234,7 +234,7 @@ def test_redis_restarted_empty_under_traffic_loses_no_job(api, settings, workers
     ]
     assert redis_server.client().dbsize() >= 1  # the messages are in Redis
     # Traffic at twice what the worker can run: the queue never empties.
-    traffic = Traffic(api.application, per_second=6, seconds=0.3).start()
+    traffic = Traffic(api.application, per_second=8, seconds=0.05).start()
     try:
         time.sleep(2)
         redis_server.stop()

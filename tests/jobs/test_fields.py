@@ -67,3 +67,22 @@ def test_bad_data_is_refused(data):
 def test_good_data_passes():
     data = {"x": [1, 2, 3], "y": [2.5, 4, 6]}
     assert TypeAdapter(DataColumns).validate_python(data) == data
+
+
+def test_derivative_declares_generic_functions():
+    from shared.jobs.registry import load_kinds
+
+    kind = load_kinds()["derivative"]
+    params = kind.params_model(expression="phi(x^2) + f(x)", variable="x", functions=["phi"])
+    result = kind.run(params).result
+    assert result["expression"] == "2*x*phi'(x^2) + f'(x)"
+    # 'g' declared a variable (differentiated by): g(x + 1) is a product, not a function
+    params = kind.params_model(expression="g(x + 1)", variable="g")
+    assert kind.run(params).result["expression"] == "x + 1"
+
+
+def test_unknown_function_name_is_a_422_with_its_position():
+    with pytest.raises(ValidationError) as err:
+        DerivativeParams(expression="x + gelu(x)", variable="x")
+    (error,) = err.value.errors()
+    assert error["ctx"]["position"] == 4 and "unknown function 'gelu'" in error["msg"]

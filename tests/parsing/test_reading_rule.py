@@ -72,6 +72,8 @@ def test_contract_examples(text, kw, expected):
 LATEX = [
     (r"\sigma(z)", sigmoid(z)),
     (r"\sigma\left(z\right)", sigmoid(z)),
+    (r"\sigma (z)", sigmoid(z)),
+    (r"\sigma z", variable("sigma") * z),
     (r"f'(x)", generic_function("f'")(x)),
     (r"\frac{1}{1+e^{-z}}", 1 / (1 + sp.exp(-z))),
     (r"2xy", 2 * x * y),

@@ -13,6 +13,7 @@ from shared.jobs.fields import KindParams
 from shared.jobs.registry import JobInputError, JobOutput, job_kind
 from shared.queue import QUEUE
 from shared.settings import Settings
+from workers.recovery import MARKER_QUEUE
 
 
 class FailParams(KindParams):
@@ -40,15 +41,21 @@ def sessions(settings):
     return session_factory(settings.database_url)
 
 
-@pytest.fixture()
-def producer():
+def memory_producer() -> Celery:
+    """A producer on kombu's in-memory transport, its job queue emptied."""
     app = Celery("worker-test", broker="memory://", set_as_current=False)
     app.conf.task_default_queue = QUEUE
     # kombu's memory broker is one per process: start each test empty.
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(QUEUE)
-        connection.default_channel.queue_purge(QUEUE)
+        for queue in (QUEUE, MARKER_QUEUE):
+            connection.default_channel.queue_declare(queue)
+            connection.default_channel.queue_purge(queue)
     return app
+
+
+@pytest.fixture()
+def producer():
+    return memory_producer()
 
 
 def queued_ids(producer) -> list[str]:

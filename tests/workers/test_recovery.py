@@ -13,7 +13,7 @@ from shared.jobs.submit import JobSpec
 from shared.submission import submit_batch, submit_job
 from tests.workers.conftest import queued_ids
 from workers import lifecycle
-from workers.recovery import recover_jobs, set_marker
+from workers.recovery import MARKER_QUEUE, recover_jobs, set_marker
 
 STALE = timedelta(seconds=60)
 
@@ -114,7 +114,7 @@ def test_a_broker_that_lost_its_messages_gets_every_queued_job_again(settings, s
     queued_ids(producer)  # consumed: the marker stays
     assert recover_jobs(settings, producer, stale_after=STALE) == 0
     with producer.connection_for_write() as connection:  # as a Redis restarted empty
-        connection.default_channel.queue_purge("mlcalc-marker")
+        connection.default_channel.queue_purge(MARKER_QUEUE)
     assert recover_jobs(settings, producer, stale_after=STALE) == 3
     assert sorted(queued_ids(producer)) == sorted(ids)
     assert recover_jobs(settings, producer, stale_after=STALE) == 0  # the marker is back
@@ -155,3 +155,31 @@ def test_a_worker_that_stops_beating_loses_its_runs_at_once(settings, sessions, 
             "alive@host",
             "restarted@host",
         }
+
+
+def test_jobs_never_sent_go_out_once_per_group_of_identical_jobs(settings, sessions, producer):
+    # As after a batch accepted while the broker was down: no job has a message.
+    batch = submit_batch(sessions, producer, [spec(50), spec(51), spec(50), spec(50)])
+    queued_ids(producer)
+    long_ago = utcnow() - timedelta(minutes=1)
+    with sessions() as session:
+        session.execute(
+            text("UPDATE jobs SET enqueued_at = NULL, created_at = :t"), {"t": long_ago}
+        )
+        session.commit()
+        jobs = batch_jobs_after(session, batch.id, -1, 10)
+    set_marker(producer)
+    assert recover_jobs(settings, producer, stale_after=STALE) == 2
+    sent = queued_ids(producer)
+    assert jobs[1].id in sent and len({jobs[0].id, jobs[2].id, jobs[3].id} & set(sent)) == 1
+    assert recover_jobs(settings, producer, stale_after=STALE) == 0  # the copies wait
+
+
+def test_a_broker_that_lost_everything_gets_every_queued_job_however_many(
+    settings, sessions, producer
+):
+    batch = submit_batch(sessions, producer, [spec(n) for n in range(100, 700)])
+    queued_ids(producer)  # gone, and the marker with them
+    assert recover_jobs(settings, producer, stale_after=STALE) == 600
+    assert len(set(queued_ids(producer))) == 600
+    assert batch.total == 600

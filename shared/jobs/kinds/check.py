@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -62,9 +62,15 @@ class CheckParams(KindParams):
     points: PointSet = Field(
         default="critical_points", description="for extrema problems: which points to compare"
     )
+    ties: Literal["all", "any"] = Field(
+        default="all",
+        description="for a global extremum attained at several points: 'all' expects every"
+        " one of them, 'any' accepts any one",
+    )
     expected: ExpressionText | None = None
     problem: ProblemSpec | None = None
-    answer: ExpressionText | list[AnswerEntry] = Field(max_length=MAX_ENTRIES)
+    # The entry limit is for lists only: a string answer is as long as any expression.
+    answer: ExpressionText | Annotated[list[AnswerEntry], Field(max_length=MAX_ENTRIES)]
 
     @field_validator("expected")
     @classmethod
@@ -132,6 +138,11 @@ class CheckResult(KindResult):
     mistake: str | None = Field(default=None, description="code of a recognised mistake")
     score: float = Field(default=0.0, description="partial credit in [0, 1]")
     decided: bool = Field(default=True, description="false when the checker could not tell")
+    valid: bool = Field(
+        default=True,
+        description="false when the answer could not be read or was not understood"
+        " (details.position: where)",
+    )
     test: str
     problem_result: dict[str, Any] | None = Field(
         default=None, description="the solved problem's result, with 'problem'"
@@ -151,6 +162,9 @@ CSV_COLUMNS = {
     "expected": lambda params, result: _cell(result.get("expected")),
     "feedback": lambda params, result: _cell(result.get("feedback")),
     "mistake": lambda params, result: _cell(result.get("mistake")),
+    "valid": lambda params, result: (
+        "" if "valid" not in result else str(bool(result["valid"])).lower()
+    ),
 }
 
 

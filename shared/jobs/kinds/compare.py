@@ -40,7 +40,8 @@ from shared.jobs.kinds.optimize import (
     expression_fields,
     optimizer_call,
 )
-from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_deadline, job_kind
+from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.budget import current_job
 from shared.mathcore.compare import CURVE_POINTS, compare_fit, compare_optimize, summarize
 from shared.mathcore.optimize import CompileError
 
@@ -48,11 +49,12 @@ MAX_RUNS = 50
 MAX_LABEL = 100
 # Params that define the problem: shared by every run, so no variant changes them.
 FIXED = {
-    "optimize": ("expression", "variables", "syntax", "starts"),
+    "optimize": ("expression", "variables", "syntax", "starts", "data"),
     "fit": ("model", "X", "y", "test"),
 }
-# fit's data fields, left out of each run's reported params (they are the base's).
-FIT_DATA = ("X", "y", "test")
+# The data fields: validated once (runs are checked on a two-row stand-in) and
+# left out of each run's reported params (they are the base's).
+DATA_FIELDS = {"optimize": ("data",), "fit": ("X", "y", "test")}
 _FRACTION = TypeAdapter(TestFraction)
 # The time a comparison keeps, out of what is left, to build and store its result.
 RESERVE_FRACTION = 0.1
@@ -187,6 +189,8 @@ def run_params(kind: str, base, merged: dict[str, Any], where: str):
     """One run's params, validated; for fit without re-validating the base's data."""
     try:
         if kind == "optimize":
+            if base.data:
+                merged = {**merged, "data": {k: v[:2] for k, v in base.data.items()}}
             params = OptimizeParams.model_validate(merged)
             if params.starts is not None:
                 raise ValueError("a comparison runs from one 'start'")
@@ -233,7 +237,7 @@ class SummaryRow(KindResult):
 
 class RunResult(KindResult):
     label: str
-    params: dict[str, Any] = Field(description="the merged params (for fit, without the data)")
+    params: dict[str, Any] = Field(description="the merged params, without the base's data")
     result: dict[str, Any] = Field(description="the single job's result, curve thinned to 200")
 
 
@@ -248,7 +252,8 @@ class CompareResult(KindResult):
 
 def _deadline() -> float | None:
     """The job's deadline, less a reserve to build and store the result."""
-    deadline = job_deadline.get()
+    job = current_job()
+    deadline = None if job is None else job.deadline
     if deadline is None:
         return None
     left = deadline - time.monotonic()
@@ -295,7 +300,7 @@ def run_compare(params: CompareParams) -> JobOutput:
         results = [o.outcome.to_dict(CURVE_POINTS) for o in outcomes]
     summary, best = summarize(labels, outcomes)
     shown_params = [
-        {k: v for k, v in merged.items() if kind != "fit" or k not in FIT_DATA}
+        {k: v for k, v in merged.items() if k not in DATA_FIELDS[kind]}
         for _, merged, _ in params._runs
     ]
     return JobOutput(

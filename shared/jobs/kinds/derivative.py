@@ -7,7 +7,7 @@ from typing import Self
 import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from shared.jobs.answers import problem_names
+from shared.jobs.answers import check_values_at_point, problem_names
 from shared.jobs.data import (
     check_not_variables,
     column_names,
@@ -19,6 +19,7 @@ from shared.jobs.fields import (
     DataColumns,
     ExpressionText,
     FiniteNumber,
+    FunctionNames,
     KindParams,
     Syntax,
     VariableName,
@@ -53,6 +54,9 @@ class DerivativeParams(KindParams):
     data: DataColumns | None = Field(
         default=None, description="columns the expression's sum(...) and mean(...) run over"
     )
+    functions: FunctionNames | None = Field(
+        default=None, description="generic function names besides f, g, h, e.g. ['phi']"
+    )
     expression: ExpressionText
 
     @field_validator("expression")
@@ -65,10 +69,16 @@ class DerivativeParams(KindParams):
         if data.get("implicit") is not None:
             if data.get("data"):
                 raise ValueError("'data' does not go with 'implicit'")
-            parse_equation_field(text, variables=names, syntax=syntax)
+            parse_equation_field(
+                text, variables=names, syntax=syntax, functions=data.get("functions")
+            )
             return text
         expr = parse_field(
-            text, variables=names, syntax=syntax, data=column_names(data.get("data"))
+            text,
+            variables=names,
+            syntax=syntax,
+            data=column_names(data.get("data")),
+            functions=data.get("functions"),
         )
         if data.get("variable") is None and data.get("variables") is None:
             if len(free_variables(expr)) > 1:
@@ -150,12 +160,21 @@ class DerivativeResult(KindResult):
 def check_derivative_answer(check, problem_params: DerivativeParams, result: dict) -> dict:
     """Grade an answer to a derivative problem: the expected answer is the
     derivative, and mistakes are named on its last differentiation."""
+    if problem_params.at and "numeric" in result:
+        return check_values_at_point(
+            check, [result.get("value")], [result.get("numeric")], "derivative", single=True
+        )
     if not isinstance(check.answer, str):
         raise JobInputError("Answer of the wrong shape", "a derivative answer is one expression")
     names = problem_names(problem_params)
     original, wrt = None, None
     if problem_params.implicit is None:
-        f = parse_field(problem_params.expression, variables=names, syntax=problem_params.syntax)
+        f = parse_field(
+            problem_params.expression,
+            variables=names,
+            syntax=problem_params.syntax,
+            functions=problem_params.functions,
+        )
         sequence = [variable(v) for v in (problem_params.variables or [])]
         if not sequence:
             name = problem_params.variable or (
@@ -190,7 +209,9 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
     """Differentiate with a rule-by-rule trace."""
     names = declared_names(dict(params))
     if params.implicit is not None:
-        lhs, rhs = parse_equation_field(params.expression, variables=names, syntax=params.syntax)
+        lhs, rhs = parse_equation_field(
+            params.expression, variables=names, syntax=params.syntax, functions=params.functions
+        )
         y = variable(params.implicit.dependent)
         others = sorted((lhs - rhs).free_symbols - {y}, key=str)
         x = variable(params.variable) if params.variable else (others[0] if others else None)
@@ -204,7 +225,13 @@ def run_derivative(params: DerivativeParams) -> JobOutput:
             raise JobInputError("No implicit derivative", str(exc)) from None
     else:
         columns = column_names(params.data)
-        expr = parse_field(params.expression, variables=names, syntax=params.syntax, data=columns)
+        expr = parse_field(
+            params.expression,
+            variables=names,
+            syntax=params.syntax,
+            data=columns,
+            functions=params.functions,
+        )
         if params.variables is not None:
             sequence = [variable(name) for name in params.variables]
         else:

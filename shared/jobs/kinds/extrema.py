@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from shared.jobs.answers import answer_points, problem_names
+from shared.jobs.answers import answer_points, problem_names, unreadable_points
 from shared.jobs.fields import (
     ExactNumber,
     ExpressionText,
@@ -101,30 +101,47 @@ class ExtremaResult(KindResult):
 def _expected_points(result: dict, which: str) -> list[dict[str, str]]:
     if which in ("global_min", "global_max"):
         found = result.get(which)
-        return [found["point"]] if found else []
+        if not found:
+            return []
+        # Every point attaining the extremum (ties), as the extrema job reports them.
+        return [p["point"] for p in found.get("points") or []] or [found["point"]]
     points = result.get("critical_points") or []
     if which != "critical_points":
         points = [p for p in points if p.get("classification") == which]
     return [p["point"] for p in points]
 
 
+def _one_of(answers: list, expected: list, names: list[str], kwargs: dict):
+    """With ``ties: "any"``: one answer point attaining the extremum is enough."""
+    for point in expected:
+        outcome = check_points(answers, [point], names, **kwargs)
+        if outcome.correct:
+            others = len(expected) - 1
+            outcome.expected = check_points([], expected, names).expected
+            outcome.feedback = (
+                f"Correct. The extremum is attained at {others} other point"
+                f"{'s' if others > 1 else ''} too."
+            )
+            return outcome
+    return None
+
+
 def check_extrema_answer(check, problem_params: ExtremaParams, result: dict) -> dict:
-    """Grade an answer to an extrema problem: the points of the set ``check.points``."""
+    """Grade an answer to an extrema problem: the points of the set ``check.points``.
+
+    A global extremum attained at several points (a tie) expects all of them,
+    or any one with ``ties: "any"``.
+    """
     names = problem_names(problem_params)
     expected = _expected_points(result, check.points)
     try:
         answers = answer_points(check.answer, names)
         kwargs = {k: v for k, v in (("rtol", check.rtol), ("atol", check.atol)) if v is not None}
         outcome = check_points(answers, expected, names, **kwargs)
+        if not outcome.correct and check.ties == "any" and check.points.startswith("global"):
+            outcome = _one_of(answers, expected, names, kwargs) or outcome
     except ValueError as exc:
-        return {
-            "correct": False,
-            "expected": expected,
-            "feedback": f"Your answer could not be read: {exc}.",
-            "mistake": "unparseable",
-            "score": 0.0,
-            "decided": True,
-        }
+        return unreadable_points(expected, exc)
     return outcome.to_dict()
 
 

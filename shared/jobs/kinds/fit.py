@@ -154,16 +154,13 @@ def train_options(params: FitParams) -> dict:
     spec = params.optimizer
     start = params.start
     return dict(
-        learning_rate=spec.learning_rate,
-        max_iter=spec.max_iter,
-        tol=spec.tol,
         batch_size=spec.batch_size,
         seed=spec.seed,
         l1=params.l1,
         l2=params.l2,
         test_fraction=params.test_fraction,
         start=None if start is None else [*start.coefficients, start.intercept],
-        **spec.method_options(),
+        **spec.run_options(),
     )
 
 

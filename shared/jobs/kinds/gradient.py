@@ -9,7 +9,7 @@ from typing import Any, Self
 import sympy
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from shared.jobs.answers import answer_list
+from shared.jobs.answers import answer_list, check_values_at_point
 from shared.jobs.data import (
     check_not_variables,
     column_names,
@@ -133,7 +133,12 @@ def _at_over_rows(result: dict, expr, variables: list, at: dict, arrays: dict) -
 
 
 def check_gradient_answer(check, problem_params: GradientParams, result: dict) -> dict:
-    """Grade an answer to a gradient problem: entry i against the i-th partial."""
+    """Grade an answer to a gradient problem: entry i against the i-th partial,
+    or, with ``at``, against its value there (``[10, 22]``)."""
+    if problem_params.at and result.get("at_numeric") is not None:
+        return check_values_at_point(
+            check, result["at_value"], result["at_numeric"], "gradient", single=False
+        )
     names = list(result["variables"])
     f = _parse(problem_params.expression, dict(problem_params))
     outcome = check_list(

@@ -137,6 +137,17 @@ def _pow_partials(args: Sequence[float], y: float, state: object) -> tuple[Numbe
     return d_base, d_exp
 
 
+def _power_slope(u: Sequence[str]) -> str:
+    """b*a^(b - 1) in words, worked out for a whole-number exponent: 2*h1, -h1^(-2)."""
+    base, exponent = u
+    try:
+        n = int(exponent)
+    except ValueError:
+        return f"{exponent}*{base}^({exponent} - 1)"
+    power = base if n - 1 == 1 else f"{base}^{n - 1}" if n > 1 else f"{base}^({n - 1})"
+    return power if n == 1 else f"-{power}" if n == -1 else f"{n}*{power}"
+
+
 def _mul_partials(args: Sequence[float], y: float, state: object) -> tuple[float, ...]:
     # The product of the other factors, not y/uₖ: a factor may be 0.
     return tuple(math.prod(args[:k] + args[k + 1 :]) for k in range(len(args)))
@@ -369,7 +380,7 @@ OPS.update(
             "pow",
             _pow,
             _pow_partials,
-            lambda k, u: f"{u[1]}*{u[0]}^({u[1]} - 1)" if k == 0 else f"{u[0]}^{u[1]}*log({u[0]})",
+            lambda k, u: _power_slope(u) if k == 0 else f"{u[0]}^{u[1]}*log({u[0]})",
         ),
         "relu": _zero_kink("relu", 1.0, 0.0, lambda u: max(u, 0.0)),
         "abs": _zero_kink("abs", 1.0, -1.0, abs),

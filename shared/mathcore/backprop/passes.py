@@ -89,9 +89,10 @@ def forward_pass(
         if op.kink is not None:
             states[node.index] = _kink_state(graph, node.index, op.kink, args, exact)
         try:
-            local[node.index] = op.partials(args, float(y), states[node.index])
+            slopes = op.partials(args, float(y), states[node.index])
         except DOMAIN_ERRORS as exc:
             raise EvaluationError(node.index, _domain_reason(node.op, args, exc)) from None
+        local[node.index] = tuple(_finite(p) for p in slopes)
     return Forward(values, states, local)
 
 
@@ -180,6 +181,12 @@ def two_sided(graph: Graph, fwd: Forward, direction: Mapping[str, float]) -> Num
         f"the one-sided derivatives differ: {plus:.6g} in this direction, "
         f"{0.0 - minus:.6g} from the other side"
     )
+
+
+def _finite(slope: Number) -> Number:
+    if isinstance(slope, Undefined) or math.isfinite(slope):
+        return slope
+    return Undefined("the slope is too large for a floating-point number", "infinite")
 
 
 def _at_kink(state: object) -> bool:

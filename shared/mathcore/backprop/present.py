@@ -9,6 +9,7 @@ derivative. Records are built here; ``wording.py`` words them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from shared.mathcore.backprop.labels import Names, name_nodes, op_latex, op_text
@@ -19,7 +20,8 @@ from shared.mathcore.steps import Step, StepRecord
 
 
 def _float(value: Number) -> float | None:
-    return None if isinstance(value, Undefined) else value
+    """A number for JSON: None where undefined or past the floating-point range."""
+    return None if isinstance(value, Undefined) or not math.isfinite(value) else value
 
 
 def backprop_result(run: BackpropRun, names: Names | None = None) -> dict[str, Any]:
@@ -225,7 +227,7 @@ def _adjoint_record(run: BackpropRun, names: Names, index: int) -> StepRecord:
             {"name": names.text[index], "adjoint": adjoint},
             before=names.expression[index],
             after=num(adjoint),
-            latex=f"{bar} = {num(adjoint)}",
+            latex="" if isinstance(adjoint, Undefined) else f"{bar} = {num(adjoint)}",
         )
     facts = {
         "name": names.text[index],

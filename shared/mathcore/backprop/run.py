@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -86,6 +87,8 @@ def backprop(
                 partial = two_sided(graph, fwd, {name: 1.0})
                 run.resolved[name] = partial
                 adjoints[where[name]] = partial
+            if not isinstance(partial, Undefined) and not math.isfinite(partial):
+                partial = Undefined("the partial is too large for a floating-point number")
             run.gradient[name] = partial
         return run
     if direction is None:
@@ -94,6 +97,8 @@ def backprop(
     tangents = tangent_pass(graph, fwd, direction)
     run = BackpropRun(graph, mode, fwd, tangents, value, direction=direction)
     run.directional = tangents[graph.output]
+    if not isinstance(run.directional, Undefined) and not math.isfinite(run.directional):
+        run.directional = Undefined("the derivative is too large for a floating-point number")
     if isinstance(run.directional, Undefined):
         run.directional = two_sided(graph, fwd, direction)
         run.resolved["direction"] = run.directional

@@ -17,9 +17,9 @@ def num(value: Number | None) -> str:
 
 def _graph(nodes: int, inputs: int, constants: int, shared: Sequence[tuple[str, int]]) -> str:
     text = (
-        f"Break the expression into a computation graph of {nodes} nodes: {inputs} "
-        f"input{'s' if inputs != 1 else ''}, {constants} constant{'s' if constants != 1 else ''} "
-        f"and {nodes - inputs - constants} operations, each distinct subexpression once."
+        f"Break the expression into a computation graph of {_count(nodes, 'node')}: "
+        f"{_count(inputs, 'input')}, {_count(constants, 'constant')} and "
+        f"{_count(nodes - inputs - constants, 'operation')}, each distinct subexpression once."
     )
     for name, uses in shared:
         text += (
@@ -27,6 +27,10 @@ def _graph(nodes: int, inputs: int, constants: int, shared: Sequence[tuple[str, 
             "adds up what flows back from every use."
         )
     return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _forward(output: str, value: float) -> str:
@@ -43,8 +47,14 @@ def _forward_node(name: str, applied: str, op: str, args: list[float], value: fl
     return f"{name} = {applied} = {with_numbers} = {num(value)}."
 
 
+def signed(value: Number | None) -> str:
+    """A number inside a product: negative ones in parentheses, (-0.5)."""
+    text = num(value)
+    return f"({text})" if text.startswith("-") else text
+
+
 def op_with(op: str, args: Sequence[float]) -> str:
-    shown = [num(a) if a >= 0 else f"({num(a)})" for a in args]
+    shown = [signed(a) for a in args]
     if op == "add":
         return " + ".join(shown)
     if op == "mul":
@@ -79,7 +89,7 @@ def _adjoint(
     if not terms:
         return f"Nothing uses {name}, so its adjoint is 0."
     products = " + ".join(f"adjoint({c})*∂{c}/∂{name}" for c, _, _ in terms)
-    numbers = " + ".join(f"{num(a)}*{num(p)}" for _, a, p in terms)
+    numbers = " + ".join(f"{signed(a)}*{signed(p)}" for _, a, p in terms)
     text = f"adjoint of {name} = {products} = {numbers}"
     undefined = [p for _, a, p in terms if isinstance(p, Undefined)]
     undefined += [a for _, a, _ in terms if isinstance(a, Undefined)]
@@ -109,6 +119,8 @@ def _local(name: str, applied: str, input: str, formula: str, slope: Number) -> 
 
 
 def _gradient(gradient: Mapping[str, Number]) -> str:
+    if not gradient:
+        return "The expression has no variables: its gradient has no entries."
     parts = ", ".join(f"∂f/∂{name} = {num(value)}" for name, value in gradient.items())
     return f"The gradient is the adjoints of the inputs: {parts}."
 
@@ -133,7 +145,7 @@ def _tangent_const(name: str, tangent: Number) -> str:
 
 def _tangent(name: str, terms: Sequence[tuple[str, Number, Number]], tangent: Number) -> str:
     products = " + ".join(f"∂{name}/∂{u}*tangent({u})" for u, _, _ in terms)
-    numbers = " + ".join(f"{num(p)}*{num(t)}" for _, p, t in terms)
+    numbers = " + ".join(f"{signed(p)}*{signed(t)}" for _, p, t in terms)
     text = f"tangent of {name} = {products} = {numbers}"
     if isinstance(tangent, Undefined):
         return text + f" is undefined: {tangent.reason}."
@@ -157,8 +169,7 @@ PRINTER = StepPrinter(
         "adjoint-seed": _seed,
         "adjoint": _adjoint,
         "adjoint-const": lambda name, adjoint: (
-            f"{name} is a constant, held fixed: its adjoint ({num(adjoint)}) is not needed "
-            "for the gradient."
+            f"{name} is a constant, held fixed: its adjoint is not needed for the gradient."
         ),
         "local-derivative": _local,
         "gradient": _gradient,

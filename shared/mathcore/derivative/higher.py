@@ -69,7 +69,7 @@ def simplify_node(raw: sympy.Expr, simplified: sympy.Expr, complete: bool = True
 def derivative_trace(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol],
-    full_simplify: bool = True,
+    thorough: bool = False,
 ) -> DerivativeTrace:
     """Differentiate ``expr`` by each of ``variables`` in turn, with steps.
 
@@ -93,7 +93,7 @@ def derivative_trace(
         partial = bool(held)
         rule = build_rule(current, var)
         raw = rule.result()
-        simplified, stage_complete = simplest(raw, cheap=not full_simplify)
+        simplified, stage_complete = simplest(raw, thorough=thorough)
         complete = complete and stage_complete
         stage = [render_rule(rule, partial)]
         if simplified != raw or not stage_complete:

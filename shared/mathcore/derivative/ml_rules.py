@@ -119,8 +119,8 @@ class ReductionRule(Rule):
     code: ClassVar[str] = "reduction"
 
     def result(self) -> sympy.Expr:
-        # Common factors pulled together (2*x*(b + w*x - y), not x*(2*b + 2*w*x - 2*y)):
-        # the simplifier does not look inside a reduction.
+        # Common factors together, as the contract prints it: mean(2*x*(b + w*x - y)),
+        # not mean(x*(2*b + 2*w*x - 2*y)); the simplifier does not look inside a reduction.
         return type(self.expr)(sympy.factor_terms(self.step.result()))
 
     def children(self) -> tuple[Rule, ...]:

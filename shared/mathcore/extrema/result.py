@@ -26,6 +26,18 @@ def point_dict(point: Point, approx: Point | None = None) -> dict[str, Any]:
     }
 
 
+# The integer parameter of a family of points c + k·T.
+FAMILY_PARAMETER = sympy.Symbol("k", integer=True)
+
+
+def family_dict(family: Point) -> dict[str, Any]:
+    """``family``: {var: "c + k*T"} and ``parameter``: "k" (an integer)."""
+    return {
+        "family": {str(v): printable(value) for v, value in family.items()},
+        "parameter": str(FAMILY_PARAMETER),
+    }
+
+
 @dataclass
 class CriticalPoint:
     """A point where ∇f = 0 (``stationary``) or f is defined but not differentiable
@@ -41,6 +53,8 @@ class CriticalPoint:
     # 40-digit coordinates for evaluating at points given by CRootOf (exact
     # arithmetic on those is slow); None when ``point`` evaluates quickly.
     approx: Point | None = None
+    # For a periodic f: the whole family point + k·T (k ∈ ℤ) this point stands for.
+    family: Point | None = None
 
     @property
     def eval_point(self) -> Point:
@@ -58,6 +72,8 @@ class CriticalPoint:
         )
         if self.eigenvalues is not None:
             out["hessian_eigenvalues"] = self.eigenvalues
+        if self.family is not None:
+            out.update(family_dict(self.family))
         return out
 
 
@@ -77,15 +93,19 @@ class Candidate:
 
 @dataclass
 class Extremum:
-    """A global extremum: its value and every candidate point attaining it."""
+    """A global extremum: its value and every candidate point attaining it
+    (``points``; for a periodic f, ``families`` gives all of them)."""
 
     points: list[Point]
     value: sympy.Expr
+    families: list[Point] = field(default_factory=list)  # periodic f: c + k·T
 
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.points[0])
         out.update(value=printable(self.value), numeric=to_float(self.value))
         out["points"] = [point_dict(p) for p in self.points]
+        if self.families:
+            out["families"] = [family_dict(f) for f in self.families]
         return out
 
 

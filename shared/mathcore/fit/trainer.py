@@ -249,9 +249,7 @@ def train(
     if l1 < 0 or l2 < 0 or max_iter < 0 or tol < 0:
         raise ValueError("l1, l2, max_iter and tol must be >= 0")
     if batch_size is not None and (method not in RULES or batch_size < 1):
-        raise ValueError(
-            "batch_size (>= 1) applies to gd, momentum, nesterov, adagrad, rmsprop, adam"
-        )
+        raise ValueError(f"batch_size (>= 1) applies to {', '.join(RULES)}")
     if data.X_test is not None and test_fraction:
         raise ValueError("give either a test set or test_fraction, not both")
     given = {k: v for k, v in method_options.items() if v is not None}

@@ -474,8 +474,10 @@ class Grammar:
         for k, tok in enumerate(tokens):
             if tok.kind is Kind.NAME and not tok.function:
                 nxt = tokens[k + 1]
-                # "(" right after the letters; "ab (x)" with a space is a product
-                called = nxt.kind is Kind.OPEN and nxt.text == "(" and nxt.pos == tok.end
+                # "(" right after the letters; "ab (x)" with a space is a product in
+                # plain syntax (spaces mean nothing to LaTeX: \sigma (z) is a call)
+                adjacent = self.latex or nxt.pos == tok.end
+                called = nxt.kind is Kind.OPEN and nxt.text == "(" and adjacent
                 out.extend(read_name(tok, called, self.declared))
             else:
                 out.append(tok)

@@ -2,6 +2,18 @@
 // runner that keeps one job at a time (cancel, supersede, retry, elapsed).
 
 const FINISHED = new Set(["succeeded", "failed", "canceled"]);
+const KEY_STORE = "mlcalc-api-key";
+
+/** The Authorization header, when the user gave an API key (services that require keys). */
+export function authHeaders() {
+  const key = localStorage.getItem(KEY_STORE);
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+export function saveApiKey(key) {
+  if (key) localStorage.setItem(KEY_STORE, key.trim());
+  else localStorage.removeItem(KEY_STORE);
+}
 
 /** An error the page shows as it is; `retry` says whether trying again can help. */
 export class RequestError extends Error {
@@ -19,7 +31,7 @@ export async function requestJSON(url, options = {}) {
   try {
     response = await fetch(url, {
       ...options,
-      headers: { "Content-Type": "application/json", ...(options.headers || {}) },
+      headers: { "Content-Type": "application/json", ...authHeaders(), ...(options.headers || {}) },
     });
   } catch (error) {
     if (error.name === "AbortError") throw error;
@@ -32,10 +44,12 @@ export async function requestJSON(url, options = {}) {
     body = null;
   }
   if (!response.ok) {
-    const retry = response.status >= 500 || response.status === 429;
+    const retry = response.status >= 500 || response.status === 429 || response.status === 401;
     const title = body && body.title ? body.title : `HTTP ${response.status}`;
     const detail = body && body.detail ? `: ${body.detail}` : "";
-    throw new RequestError(`${title}${detail}`, { status: response.status, problem: body, retry });
+    const error = new RequestError(`${title}${detail}`, { status: response.status, problem: body, retry });
+    error.needsKey = response.status === 401;
+    throw error;
   }
   return { body, response };
 }
@@ -127,8 +141,10 @@ export class JobRunner {
       const { body } = await requestJSON(`/v1/jobs/${job.id}`, { method: "DELETE" });
       return body;
     } catch (error) {
-      // 409: it had already started; the page stops waiting for it anyway.
-      return { ...job, status: "canceled", error: { title: "Stopped waiting", detail: error.message } };
+      // 409: it had already started, so it finishes on the server; the page stops waiting.
+      const detail = error.status === 409
+        ? "it had already started and will finish on the server (see Recent jobs)" : error.message;
+      return { ...job, status: "canceled", error: { title: "Stopped waiting", detail } };
     }
   }
 }

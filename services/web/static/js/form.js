@@ -27,7 +27,8 @@ function withSchema(spec, schema) {
   const filled = { ...spec };
   if (!filled.options && prop.enum) filled.options = prop.enum;
   if (filled.default === undefined && prop.default !== undefined && prop.default !== null) filled.default = prop.default;
-  if (!filled.hint && prop.description) filled.hint = prop.description;
+  // Docstring markup (``name``) reads as plain words in a hint.
+  if (!filled.hint && prop.description) filled.hint = prop.description.replace(/``/g, "");
   return filled;
 }
 

@@ -1,6 +1,6 @@
 // The page: a form per kind (from GET /v1/kinds), one job at a time, results
 // read as math with plots and steps, one history entry per solve.
-import { JobRunner, requestJSON } from "./api.js";
+import { JobRunner, requestJSON, saveApiKey } from "./api.js";
 import { copyButton, disclosure, h } from "./dom.js";
 import { EXAMPLES } from "./examples.js";
 import { genericModule, KindForm } from "./form.js";
@@ -119,9 +119,18 @@ function showError(error) {
   const entry = request;
   const details = ((error.problem && error.problem.errors) || []).map((e) =>
     h("li", `${e.field}: ${e.message}${Number.isInteger(e.position) ? ` (at character ${e.position + 1})` : ""}`));
+  // A service that requires API keys: ask for one, keep it in this browser.
+  const key = error.needsKey ? h("input.api-key", { type: "password", placeholder: "API key (mlk_…)",
+    "aria-label": "API key" }) : null;
+  const retry = () => {
+    if (key) saveApiKey(key.value);
+    if (entry) start(entry);
+    else location.reload();
+  };
   setStatus("error", h("strong", "Error: "), error.message,
     details.length ? h("ul", details) : null,
-    error.retry ? h("button.small.retry", { type: "button", onclick: () => start(entry) }, "Retry") : null);
+    key ? h("div.row", "This service needs an API key:", key) : null,
+    error.retry ? h("button.small.retry", { type: "button", onclick: retry }, key ? "Save key and retry" : "Retry") : null);
 }
 
 function renderJob(job) {

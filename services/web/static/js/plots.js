@@ -32,6 +32,20 @@ export function sample(fn, a, b, n = 400, fixed = {}, variable = "x") {
   return { x: xs, y: ys };
 }
 
+/**
+ * A y range that keeps the shape visible when a few samples blow up (e^(3x)
+ * near the edge, 1/x near 0): the 5th to 95th percentile, padded; null when
+ * the plain range is fine. Zoom still reaches everything.
+ */
+function robustRange(values) {
+  const ys = values.filter((y) => y !== null).sort((a, b) => a - b);
+  if (ys.length < 10) return null;
+  const q = (p) => ys[Math.floor(p * (ys.length - 1))];
+  const lo = q(0.05), hi = q(0.95), spread = hi - lo || 1;
+  if (ys[ys.length - 1] - ys[0] < 10 * spread) return null;
+  return [lo - 0.3 * spread, hi + 0.3 * spread];
+}
+
 /** A padded interval around the points of interest. */
 export function around(points, fallback = [-5, 5]) {
   const finite = points.filter(Number.isFinite);
@@ -50,7 +64,10 @@ export function functionPlot(expression, variable, [a, b], marks = [], extra = [
     x: m.x, y: m.y, type: "scatter", mode: "markers", name: m.name,
     marker: { size: 11, symbol: m.symbol || "circle", color: m.color, line: { width: 1, color: "#222" } },
   }));
-  return figure([curve, ...extra, ...markTraces], { xaxis: { title: { text: variable } }, yaxis: { title: { text: label } } });
+  const yaxis = { title: { text: label } };
+  const range = robustRange(curve.y);
+  if (range) yaxis.range = range;
+  return figure([curve, ...extra, ...markTraces], { xaxis: { title: { text: variable } }, yaxis });
 }
 
 /** Contour of f(x, y) over the box holding every path, with each path drawn on it. */
@@ -84,7 +101,10 @@ export function logPlot(series, ytitle) {
     x: s.x, y: s.y.map((v) => (v > 0 && Number.isFinite(v) ? v : null)), type: "scatter", mode: "lines",
     name: s.name, line: { color: color(i) },
   }));
-  return figure(traces, { yaxis: { type: "log", title: { text: ytitle } }, xaxis: { title: { text: "iteration" } } }, { height: 320 });
+  // Many series: a taller box so the legend below does not squeeze the axes.
+  const height = 320 + 22 * Math.max(0, Math.ceil(series.length / 2) - 2);
+  return figure(traces, { yaxis: { type: "log", title: { text: ytitle } }, xaxis: { title: { text: "iteration" } },
+    legend: { orientation: "h", y: -0.25 }, margin: { l: 55, r: 15, t: 30, b: 60 } }, { height });
 }
 
 /** Optimizer path(s) from trajectories: [{name, trajectory}] -> paths over two variables. */

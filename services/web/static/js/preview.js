@@ -1,6 +1,7 @@
 // The math input: as the user types, POST /v1/parse (debounced) shows how the
 // service reads the text, typeset, with the variables it found; a parse
 // error underlines its position in the input itself.
+import { authHeaders } from "./api.js";
 import { h } from "./dom.js";
 import { tex } from "./mathtext.js";
 
@@ -57,7 +58,7 @@ export class MathInput {
     try {
       response = await fetch("/v1/parse", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...authHeaders() },
         body: JSON.stringify({ expression: text, ...this.context() }),
       });
       body = await response.json().catch(() => null);
@@ -92,8 +93,10 @@ export class MathInput {
       return;
     }
     const position = problemPosition(problem);
-    this.preview.append(h("span.parse-error", problemMessage(problem) +
-      (position !== null ? ` (at character ${position + 1})` : "")));
+    const message = problemMessage(problem);
+    // The service's messages name 0-based positions already; others get the character.
+    const where = position !== null && !/position/.test(message) ? ` (at character ${position + 1})` : "";
+    this.preview.append(h("span.parse-error", message + where));
     if (position !== null) {
       // The mirror holds the same text, transparent, with the bad character
       // wrapped so its underline lands under the input's own character.

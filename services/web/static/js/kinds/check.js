@@ -19,6 +19,8 @@ export default {
   toParams(v) {
     return v.problem ? { ...v, expected: undefined } : v;
   },
+  // A check against a problem shows no expected expression (not the field's default).
+  fromParams: (p) => (p.problem ? { expected: "", ...p } : { problem: undefined, ...p }),
   parseContext: (v) => ({ syntax: v.syntax, variables: v.variables }),
   view,
 };

@@ -1,5 +1,6 @@
 // Pieces several kinds' forms and views share: reading the input back from
 // /v1/parse, badges, points, and the optimizer's fields.
+import { authHeaders } from "../api.js";
 import { h, num } from "../dom.js";
 import { tex } from "../mathtext.js";
 
@@ -13,7 +14,7 @@ export function parseInput(expression, context = {}) {
   const key = JSON.stringify([expression, context]);
   if (!parsed.has(key)) {
     parsed.set(key, fetch("/v1/parse", {
-      method: "POST", headers: { "Content-Type": "application/json" },
+      method: "POST", headers: { "Content-Type": "application/json", ...authHeaders() },
       body: JSON.stringify({ expression, ...context }),
     }).then((r) => (r.ok ? r.json() : null)).catch(() => null));
   }

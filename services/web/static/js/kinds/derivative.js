@@ -38,10 +38,9 @@ function view(job) {
   if (params.at && result.numeric !== undefined) {
     const names = Object.keys(params.at);
     const prime = (params.order || 1) === 1 && !params.variables ? "f'" : `f^{(${params.order || 1})}`;
-    const at = names.map((n) => params.at[n]).join(", ");
     const line = h("div.value-line");
-    valueLatex(result.value).then((value) => {
-      line.replaceChildren(tex(`${prime}(${at}) = ${value ?? "?"} \\approx ${num(result.numeric, 10)}`, true));
+    Promise.all([result.value, ...names.map((n) => params.at[n])].map(valueLatex)).then(([value, ...at]) => {
+      line.replaceChildren(tex(`${prime}(${at.join(", ")}) = ${value ?? "?"} \\approx ${num(result.numeric, 10)}`, true));
     });
     el.append(line);
     if (result.defined_at_point === false) el.append(h("p.warn", "The derivative is not defined at this point."));

@@ -1,0 +1,176 @@
+"""Values of derivatives at a point: domain, kinks, real roots, and no hangs.
+
+Oracles: hand-derived one-sided derivatives, and mpmath's numerical
+differentiation at high precision for the generated corpus.
+"""
+
+from __future__ import annotations
+
+import time
+
+import mpmath
+import pytest
+import sympy
+from sympy import Abs, Max, Min, Rational, log, real_root, sign, sqrt, tanh
+
+from shared.jobs.kinds.derivative import DerivativeParams, run_derivative
+from shared.jobs.kinds.gradient import GradientParams, run_gradient
+from shared.mathcore.at_point import derivative_value, numeric_values
+from shared.mathcore.budget import job_budget
+from shared.mathcore.mlfunctions import relu
+from shared.mathcore.symbols import variable
+from tests.derivative.corpus import X, corpus
+
+x, y = variable("x"), variable("y")
+
+
+def first(f, point):
+    return derivative_value([f, sympy.diff(f, x)], [x], {x: sympy.sympify(point)})
+
+
+# (f, point, f'(point) by hand, or None where f is not differentiable there)
+HAND = [
+    (log(x), -1, None),  # ln is undefined at -1 (1/x would say -1)
+    (log(x), 2, Rational(1, 2)),
+    (Max(0, x), 0, None),  # one-sided derivatives 0 and 1: never Heaviside(0) = 1/2
+    (Max(0, x), 1, 1),
+    (Max(0, x), -1, 0),
+    (relu(x), 0, None),
+    (relu(x), 2, 1),
+    (Min(x, 1 - x), Rational(1, 2), None),  # 1 from the left, -1 from the right
+    (Min(x, 1 - x), Rational(1, 4), 1),
+    (x * Abs(x), 0, 0),  # 2|x| -> 0 from both sides
+    (x * Abs(x), -3, 6),
+    (Abs(x), 0, None),
+    (Abs(x) ** 3, 0, 0),
+    (sign(x) * x**2, 0, 0),
+    (sign(x), 0, None),  # not even continuous
+    (real_root(x, 3), -8, Rational(1, 12)),  # the real cube root: (1/3)(-8)^(-2/3)
+    (real_root(x, 3), 8, Rational(1, 12)),
+    (real_root(x, 3), 0, None),  # vertical tangent
+    (sqrt(x), 0, None),  # one-sided only, and infinite
+    (sqrt(x), -1, None),
+    (Abs(x - 1) * (x - 1), 1, 0),
+    (Max(x, x**2), 1, None),  # 1 from the left, 2 from the right
+    (Max(x, x**2), 0, None),  # x^2 wins on the left (slope 0), x on the right (slope 1)
+    (sympy.Piecewise((x**2, x < 0), (x, True)), 0, None),
+    (sympy.Piecewise((x**2, x < 0), (x**3, True)), 0, 0),
+    (sympy.Piecewise((x**2, x < 0), (x**3, True)), -2, -4),
+]
+
+
+@pytest.mark.parametrize(("f", "point", "expected"), HAND)
+def test_value_at_a_point_against_hand_derived(f, point, expected):
+    found = first(f, point)
+    if expected is None:
+        assert found.defined is False
+        assert found.value is None and found.numeric is None
+        assert found.reason
+    else:
+        assert found.defined is True
+        assert found.numeric == pytest.approx(float(expected), rel=1e-14, abs=1e-300)
+        if found.value is not None:
+            assert sympy.simplify(found.value - expected) == 0
+
+
+def test_second_derivative_of_x_abs_x_is_undefined_at_0():
+    f = x * Abs(x)
+    d1 = sympy.diff(f, x)
+    assert derivative_value([f, d1, sympy.diff(d1, x)], [x, x], {x: 0}).defined is False
+
+
+def test_partial_on_a_kink_is_decided_along_its_variable():
+    f = Abs(x) * y + x * Abs(y)  # at (0, 1): f_x has one-sided values -1 + 1, 1 + 1
+    assert derivative_value([f, sympy.diff(f, x)], [x], {x: 0, y: 1}).defined is False
+    found = derivative_value([f, sympy.diff(f, y)], [y], {x: 0, y: 1})
+    assert found.defined is True and found.numeric == 0.0
+
+
+def test_numeric_values_share_one_compiled_evaluation():
+    values = numeric_values([tanh(x + y), tanh(x + y) ** 2, 1 / (x - 1)], {x: 1, y: 0})
+    assert values[0] == pytest.approx(float(mpmath.tanh(1)), rel=1e-15)
+    assert values[1] == pytest.approx(float(mpmath.tanh(1) ** 2), rel=1e-15)
+    assert values[2] is None  # a pole
+
+
+def run(kind, model, params):
+    with job_budget(20.0):
+        return kind(model.model_validate(params)).result
+
+
+def test_derivative_job_at_a_point_outside_the_domain():
+    result = run(run_derivative, DerivativeParams, {"expression": "ln(x)", "at": {"x": -1}})
+    assert result["value"] is None and result["numeric"] is None
+    assert result["defined_at_point"] is False
+
+
+def test_derivative_job_at_a_kink():
+    result = run(run_derivative, DerivativeParams, {"expression": "max(0, x)", "at": {"x": 0}})
+    assert result["defined_at_point"] is False and result["value"] is None
+    result = run(run_derivative, DerivativeParams, {"expression": "x*|x|", "at": {"x": 0}})
+    assert result["defined_at_point"] is True and result["value"] == "0"
+
+
+def test_gradient_job_at_a_kink_and_outside_the_domain():
+    result = run(
+        run_gradient, GradientParams, {"expression": "|x| + ln(y)", "at": {"x": 0, "y": 2}}
+    )
+    assert result["at_defined"] == [False, True]
+    assert result["at_numeric"] == [None, 0.5]
+    assert result["norm"] is None
+    result = run(run_gradient, GradientParams, {"expression": "x + ln(y)", "at": {"x": 0, "y": -2}})
+    assert result["at_numeric"] == [None, None]
+
+
+def test_a_value_at_a_decimal_never_hangs():
+    # exp/tanh compositions at decimals: 17 s before (an unbudgeted simplify).
+    for order in (1, 2, 3):
+        started = time.monotonic()
+        result = run(
+            run_derivative,
+            DerivativeParams,
+            {"expression": "exp(tanh(exp(x) - x^2))", "order": order, "at": {"x": "0.37"}},
+        )
+        assert time.monotonic() - started < 10
+        f = lambda t: mpmath.exp(mpmath.tanh(mpmath.exp(t) - t**2))  # noqa: E731
+        with mpmath.workdps(40):
+            expected = mpmath.diff(f, mpmath.mpf("0.37"), order)
+        assert result["numeric"] == pytest.approx(float(expected), rel=1e-12)
+
+
+def _mp(expr):
+    return sympy.lambdify(X, expr, modules="mpmath")
+
+
+@pytest.mark.parametrize("chunk", range(2))
+def test_values_on_the_generated_corpus_against_mpmath(chunk):
+    """Every defined value agrees with mpmath's derivative; undefined ones are off the domain."""
+    exprs = [e for e in corpus(120)[chunk::2] if e.free_symbols == {X}]
+    point = Rational(37, 100)
+    checked = 0
+    for expr in exprs:
+        found = first(expr, point)
+        fn = _mp(expr)
+        with mpmath.workdps(50):
+            try:
+                expected = mpmath.diff(fn, mpmath.mpf(point))
+                value = fn(mpmath.mpf(point))
+            except (ValueError, ZeroDivisionError):
+                expected = value = None
+        # lambdify writes some inverse functions with complex logarithms:
+        # a real value may come back as an mpc with a zero imaginary part.
+        real = (
+            expected is not None
+            and mpmath.isfinite(value)
+            and mpmath.isfinite(expected)
+            and abs(mpmath.im(value)) < 1e-40
+            and abs(mpmath.im(expected)) < 1e-30
+        )
+        expected = mpmath.re(expected) if real else expected
+        if found.defined:
+            assert real, f"{expr}: a value where f is not real-differentiable"
+            assert found.numeric == pytest.approx(float(expected), rel=1e-9, abs=1e-12), expr
+            checked += 1
+        elif found.defined is False:
+            assert not real or abs(expected) > 1e30, f"{expr}: undefined, mpmath says {expected}"
+    assert checked >= len(exprs) // 2
