@@ -153,16 +153,26 @@ def _switch_arguments(expr: sympy.Expr) -> list[sympy.Expr]:
     return out
 
 
+class OffTheReals(ValueError):
+    """A switch's argument is not real at the point (abs(acosh(x)) at x < 1)."""
+
+
 def on_a_switch(exprs: Sequence[sympy.Expr], point: Point) -> bool:
-    """Whether a switch of ``exprs`` (a kink, a jump, a piece's boundary) may sit at ``point``."""
+    """Whether a switch of ``exprs`` (a kink, a jump, a piece's boundary) may sit at ``point``.
+
+    Raises OffTheReals when a switch's argument is not real there: abs() of a
+    complex number is real, but the function is not defined on the reals.
+    """
     arguments = [a for e in exprs for a in _switch_arguments(e)]
     if not arguments:
         return False
+    on = False
     with mpmath.workdps(DPS):
         for value in numeric_values(arguments, point):
-            if value is None or abs(value) <= KINK_TOL:
-                return True
-    return False
+            if value is None:
+                raise OffTheReals("a switch's argument is not real at the point")
+            on = on or abs(value) <= KINK_TOL
+    return on
 
 
 def _side_sign(u: sympy.Expr, var: sympy.Symbol, point: Point, side: int) -> int:
@@ -282,8 +292,11 @@ def derivative_value(
         if numeric[k] is None:
             what = "the function" if k == 0 else "an earlier derivative"
             return PointValue(None, None, False, f"{what} is not defined at the point")
-        if not on_a_switch([h, g], point):
-            continue
+        try:
+            if not on_a_switch([h, g], point):
+                continue
+        except OffTheReals as exc:
+            return PointValue(None, None, False, str(exc))
         try:
             h_left, h_right = _one_sided(h, var, point)
             g_left, g_right = _one_sided(g, var, point)
@@ -314,7 +327,11 @@ def partial_values(
     subexpressions computed once); on a switch each partial is decided by
     :func:`derivative_value`.
     """
-    if on_a_switch([f, *partials], point):
+    try:
+        switched = on_a_switch([f, *partials], point)
+    except OffTheReals as exc:
+        return [PointValue(None, None, False, str(exc)) for _ in partials]
+    if switched:
         return [
             derivative_value([f, p], [v], point) for p, v in zip(partials, variables, strict=True)
         ]
