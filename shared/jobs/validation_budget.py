@@ -148,9 +148,7 @@ class ValidatorPool:
             # The fork server imports SymPy and every kind once; validators
             # fork from it warm, so a replacement is ready in milliseconds.
             self._context.set_forkserver_preload(
-                ["sympy", "shared.jobs.registry"]
-                + kind_module_names()
-                + list(self.preload)
+                ["sympy", "shared.jobs.registry"] + kind_module_names() + list(self.preload)
             )
             for _ in range(self.size):
                 self._add()
