@@ -366,3 +366,11 @@ def test_exact_numbers_are_compared_exactly(answer: str, expected: str, correct:
 def test_a_tolerance_asked_for_is_a_tolerance() -> None:
     assert check_answer("99999999/10^8", "99999998/99999999", rtol=1e-10).correct
     assert check_answer("3.14159265358979", "pi", rtol=1e-10).correct
+
+
+def test_the_answer_is_read_with_the_expected_answers_variables() -> None:
+    lr, w = variable("lr"), variable("w")
+    # "2lr w" with lr a variable of the expected answer is 2*lr*w, not 2*l*r*w.
+    assert check_answer("2lr w", 2 * lr * w).correct
+    assert check_answer("2xy", "2*x*y").correct and check_answer("2*x*y", "2xy").correct
+    assert check_answer("lr^2", "lr^2", variables=["lr"]).correct

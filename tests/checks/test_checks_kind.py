@@ -207,3 +207,21 @@ def test_an_extra_name_in_a_right_answer_is_fine(kind) -> None:
     # An antiderivative's constant is not a stranger.
     result = run(kind, {"answer": "sin(x) + C", "expected": "sin(x)", "test": "up_to_constant"})
     assert result["correct"] is True and result["valid"] is True
+
+
+def test_a_value_with_no_closed_form_is_compared_within_a_tolerance() -> None:
+    from types import SimpleNamespace
+
+    from shared.jobs.answers import check_values_at_point
+
+    # value null, numeric given (no closed form within the job's time): sqrt(2) by hand.
+    check = SimpleNamespace(
+        answer="sqrt(2)", test="equivalent", rtol=None, atol=None, syntax="plain"
+    )
+    numeric = 1.4142135623730951
+    assert check_values_at_point(check, [None], [numeric], "derivative", single=True)["correct"]
+    check.answer = "1.4142"
+    assert not check_values_at_point(check, [None], [numeric], "derivative", single=True)["correct"]
+    check.answer = "[1, 2]"
+    undefined = check_values_at_point(check, [None, "2"], [None, 2.0], "gradient", single=False)
+    assert undefined["decided"] is False and undefined["correct"] is False

@@ -132,8 +132,11 @@ def check_answer(
     names = _names(variables)
     expected_expr = parse(expected, names, syntax=syntax)
     expected_text = to_plain(expected_expr)
+    # The answer is read with the expected answer's variables declared, so a
+    # name it has (``lr``, ``w_1``) is read whole in the answer too.
+    reading = sorted(set(names or []) | {s.name for s in expected_expr.free_symbols}) or None
     try:
-        answer_expr = parse(answer, names, syntax=syntax)
+        answer_expr = parse(answer, reading, syntax=syntax)
     except ValueError as exc:  # the parser's ParseError is a ValueError
         return unreadable(answer, expected_text, exc)
     context = _Context(
@@ -142,7 +145,7 @@ def check_answer(
         a=answer_expr,
         e=expected_expr,
         expected_text=expected_text,
-        names=names,
+        names=reading,
         syntax=syntax,
         variables=[variable(n) for n in names] if names else [],
         rtol=rtol,
