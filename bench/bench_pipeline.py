@@ -52,16 +52,16 @@ def run_http(base: str, exprs: list[str], clients: int) -> tuple[float, list[flo
     started = time.monotonic()
     with ThreadPoolExecutor(clients) as pool:
         ids = list(pool.map(submit, exprs))
-    pending = set(ids)
+    # Wait for the jobs in submission order, one GET at a time: polling every
+    # pending job each round cost the API (on the workers' cores) seconds a round.
     finished: dict[str, dict] = {}
-    while pending:
-        for job_id in list(pending):
+    for job_id in ids:
+        while True:
             job = client.get(f"{base}/v1/jobs/{job_id}").json()
             if job["status"] in ("succeeded", "failed"):
                 finished[job_id] = job
-                pending.discard(job_id)
-        if pending:
-            time.sleep(0.2)
+                break
+            time.sleep(0.05)
     elapsed = time.monotonic() - started
     from datetime import datetime
 
@@ -72,7 +72,26 @@ def run_http(base: str, exprs: list[str], clients: int) -> tuple[float, list[flo
     failed = sum(1 for j in finished.values() if j["status"] != "succeeded")
     if failed:
         print(f"WARNING: {failed} jobs failed")
-    return elapsed, latencies
+    return elapsed, latencies, breakdown(list(finished.values()), ts)
+
+
+def breakdown(jobs: list[dict], ts) -> dict[str, float]:
+    """Where a worker's time went, from the rows: in a job (claim to stored
+    result) and between jobs (ack, queue, dispatch to the child)."""
+    by_worker: dict[str, list[tuple[float, float]]] = {}
+    for job in jobs:
+        key = (job.get("worker") or "?").rsplit(":", 1)[0]
+        by_worker.setdefault(key, []).append((ts(job["started_at"]), ts(job["finished_at"])))
+    in_job, gaps = [], []
+    for spans in by_worker.values():
+        spans.sort()
+        in_job += [end - start for start, end in spans]
+        gaps += [max(0.0, b[0] - a[1]) for a, b in zip(spans, spans[1:], strict=False)]
+    return {
+        "workers": len(by_worker),
+        "in_job_ms": statistics.mean(in_job) * 1000,
+        "gap_ms": statistics.mean(gaps) * 1000 if gaps else 0.0,
+    }
 
 
 def run_direct(exprs: list[str]) -> float:
@@ -110,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     exprs = expressions(args.jobs)
     with running_stack(workers=args.workers) as (base, _):
-        elapsed, latencies = run_http(base, exprs, args.clients)
+        elapsed, latencies, spent = run_http(base, exprs, args.clients)
     direct = run_direct(exprs)
     engine = run_engine(exprs)
     rate = len(exprs) / elapsed
@@ -129,6 +148,16 @@ def main() -> None:
         f"derivative kind in one process (steps, simplify, render): {engine * 1000:.1f} ms/job, "
         f"so {args.workers} worker(s) could do at most {floor:.1f} jobs/s; "
         f"the pipeline reached {rate / floor:.0%} of that"
+    )
+    print(
+        f"target ratio: pipeline / the kind in one process = {rate * engine:.2f}x (ideal "
+        f"{args.workers:.1f}x)"
+    )
+    print(
+        f"where a worker's time went: {spent['in_job_ms']:.1f} ms a job from claim to stored "
+        f"result (the kind alone: {engine * 1000:.1f} ms in one process), "
+        f"{spent['gap_ms']:.1f} ms between jobs (ack, queue, dispatch), "
+        f"{spent['workers']} worker process(es) seen"
     )
 
 

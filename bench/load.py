@@ -1,12 +1,14 @@
 """Load: N concurrent clients of mixed jobs against a running stack.
 
-    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--url URL] [--workers 2]
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--url URL --key KEY] [--workers 2]
 
 Without --url it starts its own stack (gunicorn API + Celery workers over the
-local PostgreSQL and Redis, a throwaway database). Each client loops:
-submit a job (mixed kinds), then poll it to the end. Prints throughput,
-p50/p95/p99 latency of requests and of jobs (submit to finished), the count
-of 5xx answers, and lost jobs (accepted but never finished) after a drain.
+local PostgreSQL and Redis, a throwaway database) with API keys required, as
+deployed, and gives each client one of ten keys. Each client loops: submit a
+job (mixed kinds), then poll it to the end; a prober reads /healthz every
+0.2 s. Prints throughput, p50/p95/p99 latency of requests, of jobs (submit
+to finished) and of /healthz, the count of 5xx answers, and lost jobs
+(accepted but never finished) after a drain.
 """
 
 from __future__ import annotations
@@ -67,8 +69,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Load:
-    def __init__(self, base: str, seconds: float, kinds: set[str]) -> None:
+    def __init__(self, base: str, seconds: float, kinds: set[str], keys: list[str]) -> None:
         self.base = base
+        self.keys = keys or [""]
+        self.healthz_latencies: list[float] = []
         self.deadline = time.monotonic() + seconds
         self.mix = [m for m in MIX if m[0] in kinds]
         self.lock = threading.Lock()
@@ -76,7 +80,7 @@ class Load:
         self.job_latencies: list[float] = []
         self.statuses: Counter[int] = Counter()
         self.outcomes: Counter[str] = Counter()
-        self.accepted: list[str] = []
+        self.accepted: list[tuple[str, str]] = []
         self.errors: Counter[str] = Counter()
 
     def _request(self, client: httpx.Client, method: str, url: str, **kw) -> httpx.Response | None:
@@ -92,9 +96,26 @@ class Load:
             self.statuses[response.status_code] += 1
         return response
 
+    def healthz_loop(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=30) as client:
+            while time.monotonic() < self.deadline:
+                started = time.monotonic()
+                try:
+                    ok = client.get("/healthz").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                with self.lock:
+                    if ok:
+                        self.healthz_latencies.append(time.monotonic() - started)
+                    else:
+                        self.errors["healthz"] += 1
+                time.sleep(0.2)
+
     def client_loop(self, seed: int) -> None:
         rng = random.Random(seed)
-        with httpx.Client(base_url=self.base, timeout=30) as client:
+        key = self.keys[seed % len(self.keys)]
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        with httpx.Client(base_url=self.base, timeout=30, headers=headers) as client:
             while time.monotonic() < self.deadline:
                 kind, make = rng.choice(self.mix)
                 submitted = time.monotonic()
@@ -105,7 +126,7 @@ class Load:
                     continue
                 job_id = response.json()["id"]
                 with self.lock:
-                    self.accepted.append(job_id)
+                    self.accepted.append((job_id, key))
                 while time.monotonic() < self.deadline + 60:
                     time.sleep(0.2)
                     poll = self._request(client, "GET", f"/v1/jobs/{job_id}")
@@ -119,23 +140,31 @@ class Load:
 
     def lost_jobs(self, drain_seconds: float) -> int:
         """Accepted jobs still unfinished after waiting ``drain_seconds``."""
-        pending = set(self.accepted)
+        pending = dict(self.accepted)  # job id -> the key that owns it
         deadline = time.monotonic() + drain_seconds
         with httpx.Client(base_url=self.base, timeout=30) as client:
             while pending and time.monotonic() < deadline:
-                for job_id in list(pending):
-                    job = client.get(f"/v1/jobs/{job_id}").json()
-                    if job["status"] in ("succeeded", "failed", "canceled"):
-                        pending.discard(job_id)
+                for job_id, key in list(pending.items()):
+                    headers = {"Authorization": f"Bearer {key}"} if key else {}
+                    response = client.get(f"/v1/jobs/{job_id}", headers=headers)
+                    if response.status_code == 200 and response.json()["status"] in (
+                        "succeeded",
+                        "failed",
+                        "canceled",
+                    ):
+                        del pending[job_id]
                 if pending:
                     time.sleep(1)
         return len(pending)
 
 
-def run(base: str, clients: int, seconds: float, kinds: set[str], drain: float) -> None:
-    load = Load(base, seconds, kinds)
+def run(
+    base: str, clients: int, seconds: float, kinds: set[str], drain: float, keys: list[str]
+) -> None:
+    load = Load(base, seconds, kinds, keys)
     started = time.monotonic()
     threads = [threading.Thread(target=load.client_loop, args=(i,)) for i in range(clients)]
+    threads.append(threading.Thread(target=load.healthz_loop))
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -150,7 +179,12 @@ def run(base: str, clients: int, seconds: float, kinds: set[str], drain: float) 
     )
     print(f"  job throughput     {sum(load.outcomes.values()) / elapsed:.1f} jobs/s")
     print(f"  request throughput {sum(load.statuses.values()) / elapsed:.1f} req/s")
-    for name, values in (("request", load.request_latencies), ("job", load.job_latencies)):
+    print(f"  API keys           {'on' if keys and keys[0] else 'off'} ({len(keys)} keys)")
+    for name, values in (
+        ("request", load.request_latencies),
+        ("job", load.job_latencies),
+        ("healthz", load.healthz_latencies),
+    ):
         print(
             f"  {name:7s} latency    p50 {percentile(values, 0.5) * 1000:7.1f} ms  "
             f"p95 {percentile(values, 0.95) * 1000:7.1f} ms  "
@@ -169,16 +203,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--url")
+    parser.add_argument("--key", action="append", default=[], help="API key(s) for --url")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--drain", type=float, default=120)
     parser.add_argument("--kinds", default="derivative,check,optimize,gradient")
     args = parser.parse_args()
     kinds = set(args.kinds.split(","))
     if args.url:
-        run(args.url, args.clients, args.seconds, kinds, args.drain)
+        run(args.url, args.clients, args.seconds, kinds, args.drain, args.key)
         return
-    with running_stack(workers=args.workers) as (base, _):
-        run(base, args.clients, args.seconds, kinds, args.drain)
+    with running_stack(workers=args.workers, require_api_keys=True) as (base, settings):
+        from shared.db import keys as api_keys
+        from shared.db.session import session_scope
+
+        with session_scope(settings.database_url) as session:
+            made = [api_keys.create_key(session, f"load-{i}")[1] for i in range(10)]
+        run(base, args.clients, args.seconds, kinds, args.drain, made)
 
 
 if __name__ == "__main__":

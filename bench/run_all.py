@@ -16,6 +16,9 @@ HERE = Path(__file__).resolve().parent
 FULL = [
     ["bench_steps.py", "--n", "300"],
     ["bench_optimize.py"],
+    ["bench_compare.py"],
+    ["bench_backprop.py", "--stack"],
+    ["bench_data.py"],
     ["bench_pipeline.py", "--jobs", "1000"],
     ["bench_batch.py"],
     ["load.py", "--clients", "50", "--seconds", "60"],
@@ -23,6 +26,9 @@ FULL = [
 QUICK = [
     ["bench_steps.py", "--n", "100"],
     ["bench_optimize.py"],
+    ["bench_compare.py"],
+    ["bench_backprop.py", "--repeat", "5"],
+    ["bench_data.py", "--iterations", "1000"],
     ["bench_pipeline.py", "--jobs", "200"],
     ["bench_batch.py", "--problems", "20", "--answers", "50"],
     ["load.py", "--clients", "20", "--seconds", "20"],

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from shared.settings import Settings, load_settings
@@ -79,52 +76,59 @@ def api_command(port: int, host: str, workers: int) -> list[str]:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    """Migrate, then run the API and (unless --no-worker) a worker with recovery."""
+    """Migrate, then supervise the API and (unless --no-worker) a worker and the
+    recovery beat: any of them that exits is started again, the others live on."""
+    from services.supervisor import Supervisor, beat_command
+
     cmd_migrate(settings, args)
     args.port = args.port or settings.port
-    children: list[subprocess.Popen] = []
+    commands = [("api", api_command(args.port, args.host, args.api_workers))]
     if not args.no_worker:
-        children.append(subprocess.Popen(worker_command(settings, args.concurrency, beat=True)))
-    children.append(subprocess.Popen(api_command(args.port, args.host, args.api_workers)))
-    queue = "Redis" if settings.broker_url else "embedded file queue"
+        commands.append(("worker", worker_command(settings, args.concurrency, beat=False)))
+        schedule = settings.data_dir / "celerybeat-schedule"
+        commands.append(("beat", beat_command(schedule, settings.log_level)))
+    queue = "Redis" if settings.broker_url else "embedded queue"
     print(
         f"\nmlcalc is running: open http://{args.host}:{args.port}/ "
         f"(API docs at /docs; database {_redact(settings.database_url)}; {queue}). "
         "Ctrl-C stops it.\n",
         flush=True,
     )
+    from shared.logs import configure_logging
 
-    def stop(signum, frame):  # noqa: ARG001
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
+    configure_logging(settings.log_level)
+    return Supervisor(commands).run()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+
+def _json_arg(text: str, what: str) -> object:
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    finally:
-        stop(None, None)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    return max((child.returncode or 0) for child in children)
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SystemExit(
+            f"{what} is not valid JSON: {exc.msg} (at character {exc.pos + 1})"
+        ) from None
 
 
 def cmd_submit(settings: Settings, args: argparse.Namespace) -> int:
-    """Submit one job over HTTP, wait for it and print it."""
-    params = json.loads(args.params) if args.params else {}
+    """Submit one job over HTTP, wait for it and print a summary (--json: the job)."""
+    params = _json_arg(args.params, "--params") if args.params else {}
+    if not isinstance(params, dict):
+        raise SystemExit('--params must be a JSON object, e.g. \'{"expression": "x^2"}\'')
     for item in args.param or []:
-        key, _, value = item.partition("=")
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--param {item!r}: write it as name=value, e.g. variable=x")
         try:
             params[key] = json.loads(value)
         except json.JSONDecodeError:
-            params[key] = value
+            params[key] = value  # plain text: --param expression='x^2 sin x'
     job = _client(settings, args).run_job(args.kind, params, wait=args.wait)
-    print(json.dumps(job, indent=2))
+    if args.json:
+        print(json.dumps(job, indent=2))
+    else:
+        from services.cli_output import job_summary
+
+        print(job_summary(job))
     return 0 if job["status"] == "succeeded" else 1
 
 
@@ -135,22 +139,37 @@ def _client(settings: Settings, args: argparse.Namespace):
 
 
 def cmd_batch(settings: Settings, args: argparse.Namespace) -> int:
-    """Submit a JSONL or CSV file of jobs, show progress, write the results."""
+    """Submit a JSONL or CSV file of jobs, show progress, write the results, summarize."""
     from services.client import run_batch_file
 
     source = Path(args.file)
+    if not source.is_file():
+        raise SystemExit(f"{source}: no such file")
     out = Path(args.out) if args.out else source.with_name(source.stem + "-results.csv")
     return run_batch_file(_client(settings, args), source, out, progress=not args.quiet)
 
 
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
-    """Check one answer against an expected expression and print the verdict."""
-    params = {"answer": args.answer, "expected": args.expected, "test": args.test}
+    """Check one answer against an expected expression (or a problem) and print the verdict."""
+    if args.problem and args.answer is None:
+        args.answer, args.expected = args.expected, None  # the one positional is the answer
+    if args.answer is None:
+        raise SystemExit(
+            "usage: mlcalc check EXPECTED ANSWER, or mlcalc check --problem JSON ANSWER"
+        )
+    params: dict = {"answer": args.answer, "test": args.test}
+    if args.problem:
+        if args.expected is not None:
+            raise SystemExit("give either EXPECTED or --problem, not both")
+        params["problem"] = _json_arg(args.problem, "--problem")
+    else:
+        params["expected"] = args.expected
     if args.variables:
-        params["variables"] = args.variables.split(",")
+        params["variables"] = [name.strip() for name in args.variables.split(",")]
     job = _client(settings, args).run_job("check", params)
     if job["status"] != "succeeded":
-        print(f"{job['status']}: {(job.get('error') or {}).get('detail')}", file=sys.stderr)
+        error = job.get("error") or {}
+        print(f"{job['status']}: {error.get('title')}: {error.get('detail')}", file=sys.stderr)
         return 2
     result = job["result"]
     verdict = "correct" if result["correct"] else "incorrect"
@@ -169,17 +188,27 @@ def cmd_keys(settings: Settings, args: argparse.Namespace) -> int:
             print(f"created key {row.id} ({row.name}); it is shown only once:")
             print(f"key: {plaintext}")
         elif args.action == "list":
-            for row in keys.list_keys(session):
+            rows = keys.list_keys(session)
+            if not rows:
+                print("no keys yet: mlcalc keys create NAME")
+            for row in rows:
                 state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
                 created = f"{row.created_at:%Y-%m-%d %H:%M}"
-                print(f"{row.id}  {row.prefix}…  {row.name}  created {created}  {state}")
+                print(f"{row.id}  {row.prefix}  {row.name}  created {created}  {state}")
         else:
             if not args.name:
-                print("give the id or prefix of the key to revoke", file=sys.stderr)
+                print(
+                    "give the id of the key to revoke (the first column of `mlcalc keys list`)",
+                    file=sys.stderr,
+                )
                 return 2
-            count = keys.revoke_key(session, args.name)
-            print(f"revoked {count} key(s)")
-            return 0 if count else 1
+            # The id or the prefix as `keys list` shows them (older lists ended it with "…").
+            wanted = args.name.strip().rstrip("…").rstrip(".")
+            count = keys.revoke_key(session, wanted)
+            if not count:
+                print(f"no active key with id or prefix {wanted!r}", file=sys.stderr)
+                return 1
+            print(f"revoked key {wanted}")
     return 0
 
 
@@ -190,8 +219,45 @@ def _redact(url: str) -> str:
     return url
 
 
+# Listed in the help texts; tests/cli checks they match the service's own lists.
+KINDS = ("derivative", "gradient", "extrema", "optimize", "check", "fit", "backprop", "compare")
+TESTS = ("equivalent", "numeric", "identical_form", "up_to_constant", "expanded", "factored")
+METHODS = (
+    "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
+    "newton", "bfgs", "cg", "lbfgs", "nelder_mead",
+)  # fmt: skip
+
+ENVIRONMENT = """environment:
+  MLCALC_URL      the service to talk to (default http://127.0.0.1:8000)
+  MLCALC_API_KEY  the API key, when the service requires keys"""
+
+SUBMIT_EPILOG = f"""kinds: {", ".join(KINDS)}
+optimize methods: {", ".join(METHODS)}
+
+examples:
+  mlcalc submit derivative --param expression='x^2 sin x' --param variable=x
+  mlcalc submit gradient --params '{{"expression": "x^2 + 2xy + 3y^2", "at": {{"x": 2, "y": 3}}}}'
+  mlcalc submit optimize --params '{{"expression": "(x-3)^2", "variables": ["x"],
+      "start": {{"x": 0}}, "method": "adam", "learning_rate": 0.1}}' --json
+
+{ENVIRONMENT}"""
+
+CHECK_EPILOG = f"""tests: {", ".join(TESTS)}
+
+examples:
+  mlcalc check "2x cos(x^2)" "cos(x^2)"           # EXPECTED ANSWER
+  mlcalc check "-sin(x)" -sin x                    # an answer may start with '-'
+  mlcalc check --problem '{{"kind": "derivative", "params": {{"expression": "sin(x^2)",
+      "variable": "x"}}}}' "2x cos(x^2)"
+
+{ENVIRONMENT}"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlcalc", description=__doc__)
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="mlcalc", description=__doc__, epilog=ENVIRONMENT, formatter_class=raw
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the API and a worker")
@@ -210,38 +276,113 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.set_defaults(func=cmd_migrate)
 
-    submit = sub.add_parser("submit", help="submit one job")
-    submit.add_argument("kind")
+    submit = sub.add_parser(
+        "submit", help="submit one job and print its result", epilog=SUBMIT_EPILOG,
+        formatter_class=raw,
+    )  # fmt: skip
+    submit.add_argument("kind", help=f"one of: {', '.join(KINDS)}")
     submit.add_argument("--params", help="params as a JSON object")
-    submit.add_argument("--param", action="append", help="one param as key=value (JSON value)")
-    submit.add_argument("--wait", type=int, default=30)
-    submit.add_argument("--url")
+    submit.add_argument(
+        "--param", action="append", help="one param as name=value (JSON, else text); repeatable"
+    )
+    submit.add_argument("--wait", type=int, default=30, help="seconds the server may hold the call")
+    submit.add_argument("--json", action="store_true", help="print the whole job as JSON")
+    submit.add_argument("--url", help="the service (default: $MLCALC_URL)")
     submit.set_defaults(func=cmd_submit)
-    batch = sub.add_parser("batch", help="submit a JSONL or CSV file of jobs and save results")
-    batch.add_argument("file")
-    batch.add_argument("--out", help="results file (.csv or .ndjson); default FILE-results.csv")
+
+    batch = sub.add_parser(
+        "batch", help="submit a JSONL or CSV file of jobs and save results",
+        epilog=f"kinds: {', '.join(KINDS)}\n\n{ENVIRONMENT}", formatter_class=raw,
+    )  # fmt: skip
+    batch.add_argument("file", help="JSONL (one job a line) or CSV (kind + params columns)")
+    batch.add_argument(
+        "--out", help="results: .csv, .json (an array) or .ndjson; default FILE-results.csv"
+    )
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
-    batch.add_argument("--url")
+    batch.add_argument("--url", help="the service (default: $MLCALC_URL)")
     batch.set_defaults(func=cmd_batch)
 
-    check = sub.add_parser("check", help="check one answer: mlcalc check EXPECTED ANSWER")
-    check.add_argument("expected")
-    check.add_argument("answer")
-    check.add_argument("--test", default="equivalent")
+    check = sub.add_parser(
+        "check", help="check one answer: mlcalc check EXPECTED ANSWER", epilog=CHECK_EPILOG,
+        formatter_class=raw,
+    )  # fmt: skip
+    check.add_argument("expected", nargs="?", help="the expected expression")
+    check.add_argument("answer", nargs="?", help="the answer to check")
+    check.add_argument("--problem", help="instead of EXPECTED: a problem as JSON {kind, params}")
+    check.add_argument("--test", default="equivalent", choices=TESTS, help="how to compare")
     check.add_argument("--variables", help="comma-separated variable names")
-    check.add_argument("--url")
+    check.add_argument("--url", help="the service (default: $MLCALC_URL)")
     check.set_defaults(func=cmd_check)
 
     keys = sub.add_parser("keys", help="create, list or revoke API keys")
     keys.add_argument("action", choices=["create", "list", "revoke"])
-    keys.add_argument("name", nargs="?", help="a name (create) or an id or prefix (revoke)")
+    keys.add_argument(
+        "name", nargs="?", help="a name (create) or the id shown by `keys list` (revoke)"
+    )
     keys.set_defaults(func=cmd_keys)
     return parser
 
 
+def _dashed_positionals(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Let `check`'s EXPECTED and ANSWER start with '-' (-sin x) without a '--'.
+
+    argparse reads "-sin(x)" as an unknown option; here every token that is not
+    one of the command's options (or its value) moves behind a '--'.
+    """
+    if not argv or argv[0] != "check" or "--" in argv:
+        return argv
+    check = next(
+        action.choices["check"]
+        for action in parser._actions  # noqa: SLF001 - argparse has no public lookup
+        if isinstance(action, argparse._SubParsersAction)  # noqa: SLF001
+    )
+    options: list[str] = []
+    positionals: list[str] = []
+    tokens = iter(argv[1:])
+    for token in tokens:
+        name = token.split("=", 1)[0]
+        action = check._option_string_actions.get(name)  # noqa: SLF001
+        if action is None:
+            positionals.append(token)
+            continue
+        options.append(token)
+        if action.nargs != 0 and "=" not in token:
+            options.append(next(tokens, ""))
+    return ["check", *options, "--", *positionals]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(load_settings(), args)
+    """Run the command; failures a user can fix print one plain line, never a traceback."""
+    import httpx
+
+    parser = build_parser()
+    argv = _dashed_positionals(parser, list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(load_settings(), args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (| head): say nothing more, and keep Python's
+        # exit-time flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (httpx.ConnectError, httpx.ConnectTimeout):
+        settings_url = getattr(args, "url", None) or load_settings().api_url
+        print(
+            f"mlcalc: cannot reach the mlcalc service at {settings_url}: is it running? "
+            "(start it with `mlcalc serve`, or point MLCALC_URL at it)",
+            file=sys.stderr,
+        )
+        return 3
+    except httpx.HTTPError as exc:
+        print(f"mlcalc: the request failed: {exc}", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mlcalc: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

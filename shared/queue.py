@@ -13,6 +13,8 @@ from typing import Any
 from celery import Celery
 
 from shared.settings import Settings
+from shared.transports import embedded as embedded_transport
+from shared.transports import redis as redis_transport
 
 RUN_JOB_TASK = "mlcalc.run_job"
 RECOVER_TASK = "mlcalc.recover_jobs"
@@ -20,15 +22,13 @@ QUEUE = "mlcalc"
 
 
 def embedded_transport_options(data_dir: Path) -> dict[str, Any]:
-    """File-system broker folders for the one-command run (no Redis)."""
-    queue_dir = (data_dir / "queue").resolve()
-    for sub in ("messages", "processed", "control"):
-        (queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    """Folders of the embedded queue for the one-command run (no Redis)."""
+    folders = embedded_transport.queue_folders((data_dir / "queue").resolve())
     return {
-        "data_folder_in": str(queue_dir / "messages"),
-        "data_folder_out": str(queue_dir / "messages"),
-        "processed_folder": str(queue_dir / "processed"),
-        "control_folder": str(queue_dir / "control"),
+        "data_folder_in": str(folders["messages"]),
+        "data_folder_out": str(folders["messages"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
         "store_processed": False,
         "polling_interval": 0.05,
     }
@@ -37,11 +37,16 @@ def embedded_transport_options(data_dir: Path) -> dict[str, Any]:
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery settings for producer and worker alike."""
     hard = settings.hard_time_limit
+    transport = None
     if settings.embedded_broker:
         broker_url = "filesystem://"
+        transport = embedded_transport.TRANSPORT
         transport_options = embedded_transport_options(settings.data_dir)
     else:
         broker_url = settings.broker_url
+        if broker_url.split("://", 1)[0] in ("redis", "rediss"):
+            # kombu's own Redis transport, minus the disconnect crash.
+            transport = redis_transport.TRANSPORT
         transport_options = {
             # Far above the hard limit: a shorter one would hand a long job to
             # a second worker while the first still runs it.
@@ -57,6 +62,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             transport_options["global_keyprefix"] = settings.broker_key_prefix
     return {
         "broker_url": broker_url,
+        "broker_transport": transport,
         "broker_transport_options": transport_options,
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 3,
@@ -71,6 +77,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_default_queue": QUEUE,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
+        # A broker blip must not kill a running job: it finishes and stores its
+        # result in SQL (the row, not the message, is the truth).
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_acks_on_failure_or_timeout": True,
         "worker_prefetch_multiplier": 1,
         "task_soft_time_limit": settings.soft_time_limit,
@@ -110,6 +119,13 @@ def queue_depth(app: Celery) -> int | None:
         return None
 
 
-def send_job(app: Celery, job_id: str) -> None:
+# Redis serves priority 0 first: new work waits behind the jobs recovery
+# resends (lost ones go first). Transports without priorities ignore it.
+NEW_WORK_PRIORITY = 6
+RESENT_PRIORITY = 0
+
+
+def send_job(app: Celery, job_id: str, *, resent: bool = False) -> None:
     """Publish the run message for ``job_id`` (raises if the broker is down)."""
-    app.send_task(RUN_JOB_TASK, args=[job_id], queue=QUEUE, retry=False)
+    priority = RESENT_PRIORITY if resent else NEW_WORK_PRIORITY
+    app.send_task(RUN_JOB_TASK, args=[job_id], queue=QUEUE, retry=False, priority=priority)

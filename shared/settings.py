@@ -9,7 +9,7 @@ one-command run (SQLite file, no Redis).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("var")
@@ -43,6 +43,10 @@ class Settings:
     max_memory_per_child_mb: int = 512
     max_body_bytes: int = 8 * 1024 * 1024
     max_wait_seconds: int = 30
+    # Reading a submission's params (parsing builds SymPy objects) may take at
+    # most this long per request, in one of this many processes per API process.
+    validation_budget: float = 2.0
+    validators: int = 3
     require_api_keys: bool = False
     rate_limit_per_minute: int = 600
     rate_limit_redis_url: str = ""
@@ -55,9 +59,11 @@ class Settings:
     # Reuse a finished result for a job with the same kind and canonical
     # params, and solve each check's problem once per worker process.
     reuse_results: bool = True
+    # Run one small job of each kind in the worker's parent before it forks,
+    # so children start warm (off only to measure what it saves).
+    warm_up: bool = True
     # Extra modules that register job kinds (plugins; the tests add slow ones).
     kind_plugins: tuple[str, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def embedded_broker(self) -> bool:
@@ -81,6 +87,8 @@ _ENV_FIELDS = {
     "MLCALC_MAX_MEMORY_PER_CHILD_MB": ("max_memory_per_child_mb", int),
     "MLCALC_MAX_BODY_BYTES": ("max_body_bytes", int),
     "MLCALC_MAX_WAIT_SECONDS": ("max_wait_seconds", int),
+    "MLCALC_VALIDATION_BUDGET": ("validation_budget", float),
+    "MLCALC_VALIDATORS": ("validators", int),
     "MLCALC_REQUIRE_API_KEYS": ("require_api_keys", _bool),
     "MLCALC_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "MLCALC_RATE_LIMIT_REDIS_URL": ("rate_limit_redis_url", str),
@@ -90,6 +98,7 @@ _ENV_FIELDS = {
     "MLCALC_API_KEY": ("api_key", str),
     "PORT": ("port", int),
     "MLCALC_REUSE_RESULTS": ("reuse_results", _bool),
+    "MLCALC_WARM_UP": ("warm_up", _bool),
     "MLCALC_KIND_PLUGINS": (
         "kind_plugins",
         lambda v: tuple(m.strip() for m in v.split(",") if m.strip()),

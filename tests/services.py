@@ -95,6 +95,7 @@ def settings_env(settings) -> dict[str, str]:
             "MLCALC_REQUIRE_API_KEYS": "1" if settings.require_api_keys else "0",
             "MLCALC_KIND_PLUGINS": ",".join(settings.kind_plugins),
             "MLCALC_REUSE_RESULTS": "1" if settings.reuse_results else "0",
+            "MLCALC_WARM_UP": "1" if settings.warm_up else "0",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -2,25 +2,29 @@
 
 Everything here is plain Python over a database URL, so it is tested without
 a broker; the Celery task in ``workers.tasks`` is a thin shell around it.
+Identical jobs are solved once: when a job ends, the copies of it still
+queued end with it (``shared.db.reuse.fan_out``), whether it ran or was
+answered from a stored result.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-
-from celery.exceptions import SoftTimeLimitExceeded
-from pydantic import ValidationError
+from collections.abc import Callable, Sequence
 
 from shared.db import repository, reuse
+from shared.db.models import Job, JobStatus
 from shared.db.session import session_scope
-from shared.jobs.errors import attempts_exhausted_error, describe_failure
 from shared.jobs.registry import get_kind, reuse_allowed
-from shared.jobs.serialize import json_safe
 from shared.mathcore.budget import BudgetExceeded, job_budget
 from shared.settings import Settings
+from workers.failures import RUN_FAILURES, describe_failure
+from workers.serialize import json_safe
 
 logger = logging.getLogger(__name__)
+
+Send = Callable[[Sequence[str]], object]
 
 
 def lease_seconds(settings: Settings) -> float:
@@ -28,8 +32,14 @@ def lease_seconds(settings: Settings) -> float:
     return settings.hard_time_limit + 30.0
 
 
-def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None:
-    """Run job ``job_id`` once; return its final status, or None if not ours."""
+def execute_job(
+    settings: Settings, job_id: str, worker_name: str, send: Send | None = None
+) -> str | None:
+    """Run job ``job_id`` once; return its final status, or None if not ours.
+
+    ``send`` sends jobs by id: copies of a job that failed by no fault of its
+    input are sent to run on their own.
+    """
     url = settings.database_url
     with session_scope(url) as session:
         attempt = repository.claim_job(session, job_id, worker_name, lease_seconds(settings))
@@ -39,35 +49,11 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
     if attempt is None or job is None:
         logger.info("job %s not claimable (finished, canceled or held elsewhere)", job_id)
         return None
-    if attempt > settings.max_attempts:
-        error = attempts_exhausted_error(
-            f"its worker stopped during each of {settings.max_attempts} attempts"
-        )
-        with session_scope(url) as session:
-            repository.fail_job(session, job_id, error, attempt=attempt)
-        return "failed"
 
     kind = get_kind(job.kind)
     may_reuse = settings.reuse_results and kind is not None and kind.reusable
-    with session_scope(url) as session:
-        reusable = (
-            repository.find_reusable_result(session, job.kind, job.params_hash)
-            if may_reuse
-            else None
-        )
-        if reusable is not None and reusable.id != job_id and reusable.result is not None:
-            steps = [row.step for row in reusable.steps]
-            stored = repository.finish_job(
-                session,
-                job_id,
-                attempt,
-                reusable.result.result,
-                steps,
-                reusable.result.extras,
-                cached=True,
-            )
-            logger.info("job %s reused the result of job %s", job_id, reusable.id)
-            return "succeeded" if stored else None
+    if may_reuse and (status := _answer_from_stored(url, job, attempt)) is not None:
+        return status
 
     started = time.monotonic()
     try:
@@ -75,26 +61,63 @@ def execute_job(settings: Settings, job_id: str, worker_name: str) -> str | None
             raise LookupError(f"unknown job kind {job.kind!r}")
         params = kind.params_model.model_validate(job.params)
         reuse_allowed.set(may_reuse)
-        # One budget for the job: optional symbolic work gets a fraction of it.
+        # One clock for the job: its time limit, a fraction of it for optional
+        # symbolic work; kinds that stop early with a partial answer read it too.
         with job_budget(settings.soft_time_limit, settings.work_budget_fraction):
             output = kind.run(params)
-        result, steps, extras = json_safe(output.result), json_safe(output.steps), output.extras
-    except (SoftTimeLimitExceeded, BudgetExceeded, MemoryError, ValidationError, Exception) as exc:
-        error = describe_failure(exc, settings)
-        if error["type"] == "internal-error":
-            logger.exception("job %s (%s) raised", job_id, job.kind)
-        with session_scope(url) as session:
-            failed = repository.fail_job(session, job_id, error, attempt=attempt)
-            repository.add_event(session, job_id, "failed", error["detail"])
-            if failed and may_reuse:
-                reuse.fan_out(session, job, result=None, steps=None, extras=None, error=error)
-        return "failed"
+        result, steps = json_safe(output.result), json_safe(output.steps)
+        extras = json_safe(output.extras) if output.extras else None
+    except (BudgetExceeded, Exception) as exc:  # BudgetExceeded is a BaseException
+        return _fail(settings, job, attempt, exc, may_reuse, send)
 
     elapsed = time.monotonic() - started
     with session_scope(url) as session:
-        extras = json_safe(extras) if extras else None
         stored = repository.finish_job(session, job_id, attempt, result, steps, extras)
         if stored and may_reuse:
             reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
     logger.info("job %s (%s) finished in %.3f s, stored=%s", job_id, job.kind, elapsed, stored)
-    return "succeeded" if stored else None
+    return JobStatus.SUCCEEDED.value if stored else None
+
+
+def _answer_from_stored(url: str, job: Job, attempt: int) -> str | None:
+    """Finish ``job`` and its copies from an equal job's stored result, if any."""
+    with session_scope(url) as session:
+        source = repository.find_reusable_result(session, job.kind, job.params_hash)
+        if source is None or source.id == job.id or source.result is None:
+            return None
+        result, extras = source.result.result, source.result.extras
+        steps = [row.step for row in source.steps]
+        # "cached" tells a client it asked this before, not that another key did.
+        cached = source.owner_key == job.owner_key
+        stored = repository.finish_job(
+            session, job.id, attempt, result, steps, extras, cached=cached
+        )
+        if stored:
+            reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
+    logger.info("job %s reused the result of job %s", job.id, source.id)
+    return JobStatus.SUCCEEDED.value if stored else None
+
+
+def _fail(
+    settings: Settings,
+    job: Job,
+    attempt: int,
+    exc: BaseException,
+    may_reuse: bool,
+    send: Send | None,
+) -> str:
+    error = describe_failure(exc, settings)
+    if error["type"] == "internal-error":
+        logger.exception("job %s (%s) raised", job.id, job.kind)
+    to_send: list[str] = []
+    with session_scope(settings.database_url) as session:
+        failed = repository.fail_job(session, job.id, error, attempt=attempt)
+        repository.add_event(session, job.id, "failed", error["detail"])
+        if failed and may_reuse:
+            if error["type"] in RUN_FAILURES:
+                to_send = repository.unsent_copies(session, job)
+            else:  # the input is at fault: every copy fails the same way
+                reuse.fan_out(session, job, result=None, steps=None, extras=None, error=error)
+    if to_send and send is not None:
+        send(to_send)
+    return JobStatus.FAILED.value

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
+from collections.abc import Sequence
 from datetime import timedelta
 
 from billiard.exceptions import WorkerLostError
 from celery.worker.request import Request
 
 from shared.db import repository
-from shared.db.models import Job, JobStatus
-from shared.db.session import session_scope
-from shared.jobs.errors import attempts_exhausted_error, time_limit_error
+from shared.db.models import JobStatus
+from shared.db.session import session_factory, session_scope
 from shared.logs import job_context
 from shared.queue import RECOVER_TASK, RUN_JOB_TASK
+from shared.submission import enqueue
+from workers import heartbeat, lifecycle  # noqa: F401 (heartbeat: its signal hooks)
 from workers.celery_app import app
 from workers.executor import execute_job
+from workers.failures import time_limit_error
 from workers.recovery import recover_jobs
 
 logger = logging.getLogger(__name__)
+
+CHILD_DIED = "its worker process died (it may need more memory than a job may use)"
 
 
 def _settings():
@@ -30,6 +36,11 @@ def _worker_name(hostname: str | None, pid: int | None) -> str:
     return f"{hostname or socket.gethostname()}:{pid}"
 
 
+def send_jobs(job_ids: Sequence[str]) -> object:
+    """Send run messages for stored jobs (never raises; recovery covers failures)."""
+    return enqueue(session_factory(_settings().database_url), app, job_ids)
+
+
 class JobRequest(Request):
     """Runs in the worker's parent process: settles jobs whose child died."""
 
@@ -37,43 +48,43 @@ class JobRequest(Request):
         super().on_timeout(soft, timeout)
         if not soft:
             self._settle_lost_child(
-                time_limit_error(f"it was stopped at its hard time limit of {timeout:g} s"),
-                requeue=False,
+                time_limit_error(f"it was stopped at its hard time limit of {timeout:g} s")
             )
 
     def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
         exc = exc_info.exception
         exc = getattr(exc, "exc", exc)  # billiard wraps it in ExceptionWithTraceback
         if isinstance(exc, WorkerLostError):
-            self._settle_lost_child(None, requeue=True)
+            self._settle_lost_child(None)
         return super().on_failure(
             exc_info, send_failed_event=send_failed_event, return_ok=return_ok
         )
 
-    def _settle_lost_child(self, error: dict | None, *, requeue: bool) -> None:
+    def _settle_lost_child(self, error: dict | None) -> None:
+        """Fail the child's job with ``error``, or apply the lost-run rule."""
         job_id = (self.args or [None])[0]
         if not job_id:
             return
         settings = _settings()
         worker = _worker_name(self.hostname, self.worker_pid)
+        to_send: list[str] = []
         try:
             with session_scope(settings.database_url) as session:
-                job = session.get(Job, job_id)
-                if job is None or job.status != JobStatus.RUNNING.value or job.worker != worker:
+                job = repository.get_job(session, job_id, full=False)
+                if job is None or job.status != JobStatus.RUNNING or job.worker != worker:
                     return
-                if error is None and job.attempts >= settings.max_attempts:
-                    error = attempts_exhausted_error(
-                        f"its worker process died during each of {job.attempts} attempts "
-                        "(it may need more memory than a job may use)"
-                    )
                 if error is not None:
-                    repository.fail_job(session, job_id, error, attempt=job.attempts)
-                    repository.add_event(session, job_id, "failed", error["detail"])
-                elif requeue:
-                    repository.release_job(session, job_id, job.attempts)
-                    repository.add_event(session, job_id, "worker-lost", worker)
+                    lifecycle.fail_run(session, job, error)
+                else:
+                    to_send = lifecycle.settle_lost_run(
+                        session, job, settings.max_attempts, CHILD_DIED
+                    )
         except Exception:  # the message is requeued anyway; recovery settles the row
             logger.exception("could not settle job %s after its worker was lost", job_id)
+        # The job's own message comes back by itself (task_reject_on_worker_lost).
+        to_send = [other for other in to_send if other != job_id]
+        if to_send:
+            send_jobs(to_send)
 
 
 @app.task(name=RUN_JOB_TASK, Request=JobRequest, acks_late=True, ignore_result=True)
@@ -81,7 +92,8 @@ def run_job(job_id: str) -> str | None:
     """Run the job with this id."""
     request = run_job.request
     with job_context(job_id):
-        return execute_job(_settings(), job_id, _worker_name(request.hostname, _pid()))
+        name = _worker_name(request.hostname, os.getpid())
+        return execute_job(_settings(), job_id, name, send=send_jobs)
 
 
 @app.task(name=RECOVER_TASK, ignore_result=True, soft_time_limit=60, time_limit=90)
@@ -92,9 +104,3 @@ def recover_jobs_task() -> int:
     # seconds when a deployment (or a test) runs the loop more often.
     stale_after = timedelta(seconds=max(2.0, 4 * settings.recovery_interval))
     return recover_jobs(settings, app, stale_after=stale_after)
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()

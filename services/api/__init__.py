@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import uuid
 from typing import Any
@@ -9,7 +10,18 @@ from typing import Any
 from flask import Response, request
 from flask_openapi3 import Info
 
-from services.api import access, batches, health, jobs, metrics, runtime, web
+from services.api import (
+    access,
+    batches,
+    health,
+    jobs,
+    kinds,
+    metrics,
+    parse,
+    runtime,
+    validation,
+    web,
+)
 from services.api.problems import (
     ApiProblem,
     on_request_validation_error,
@@ -57,11 +69,14 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     runtime.init_app(app, settings)
     register_error_handlers(app)
     access.init_app(app, settings)
+    validation.init_app(app, settings)
     app.before_request(tag_request)
     app.after_request(echo_request_id)
     app.before_request(check_body)
     app.register_api(jobs.bp)
     app.register_api(batches.bp)
+    app.register_api(kinds.bp)
+    app.register_api(parse.bp)
     app.register_api(health.bp)
     app.register_api(web.bp)
     app.register_blueprint(web.assets)
@@ -77,9 +92,15 @@ def check_body() -> Response | None:
         return None  # no such route or method: the 404/405 (with Allow) comes first
     limit = runtime.runtime().settings.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
-        return problem_response(
-            ApiProblem(413, "Request body too large", f"the body may be at most {limit} bytes")
-        )
+        return _too_large(limit)
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        # A chunked body has no length: read one byte past the limit to tell
+        # "too large" (413) from "cut at the limit" (which parses as bad JSON).
+        raw = request.environ["wsgi.input"].read(limit + 1)
+        if len(raw) > limit:
+            return _too_large(limit)
+        request.environ["wsgi.input"] = io.BytesIO(raw)
+        request.environ["CONTENT_LENGTH"] = str(len(raw))
     if not request.is_json:
         return problem_response(
             ApiProblem(415, "Unsupported media type", "send the body as application/json")
@@ -90,15 +111,19 @@ def check_body() -> Response | None:
         raise
     except Exception as exc:
         if getattr(exc, "code", None) == 413:
-            return problem_response(
-                ApiProblem(413, "Request body too large", f"the body may be at most {limit} bytes")
-            )
+            return _too_large(limit)
         return problem_response(
             ApiProblem(
                 400, "Malformed JSON", "the request body is not valid JSON", type_="malformed-json"
             )
         )
     return None
+
+
+def _too_large(limit: int) -> Response:
+    return problem_response(
+        ApiProblem(413, "Request body too large", f"the body may be at most {limit} bytes")
+    )
 
 
 def tag_request() -> None:

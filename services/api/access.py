@@ -56,10 +56,16 @@ def authenticate() -> Response | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return _unauthorized("send an API key as 'Authorization: Bearer KEY'")
+        # Unknown keys count against the caller's address, checked before
+        # the database lookup each of them would cost.
+        bad_keys = f"unknown-keys:{subject}"
+        limit = settings.rate_limit_per_minute
+        if (refused := rate_limit(bad_keys, limit, count=False)) is not None:
+            return refused
         with runtime().sessions() as session:
             key = find_active_key(session, token.strip())
         if key is None:
-            return _unauthorized("the API key is unknown or revoked")
+            return rate_limit(bad_keys, limit) or _unauthorized("the API key is unknown or revoked")
         g.owner_id = key.id
         subject = key.id
     return rate_limit(subject, settings.rate_limit_per_minute)
@@ -73,7 +79,9 @@ def _unauthorized(detail: str) -> Response:
     )
 
 
-def rate_limit(subject: str, per_minute: int) -> Response | None:
+def rate_limit(subject: str, per_minute: int, *, count: bool = True) -> Response | None:
+    """Count a request of ``subject`` (or, with ``count`` False, only look);
+    return a 429 answer when it is past ``per_minute`` this minute."""
     client: redis.Redis | None = current_app.extensions.get("mlcalc-ratelimit")
     if client is None:
         return None
@@ -82,14 +90,17 @@ def rate_limit(subject: str, per_minute: int) -> Response | None:
     prefix = current_app.extensions.get("mlcalc-ratelimit-prefix", "")
     key = f"{prefix}mlcalc:ratelimit:{subject}:{window}"
     try:
-        pipe = client.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count = int(pipe.execute()[0])
+        if count:
+            pipe = client.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, 120)
+            seen = int(pipe.execute()[0])
+        else:
+            seen = int(client.get(key) or 0) + 1  # as if this one counted
     except redis.RedisError as exc:
         logger.warning("rate limiter unavailable, not limiting: %s", exc)
         return None
-    if count > per_minute:
+    if seen > per_minute:
         retry_after = max(1, int(60 - (now % 60)) + 1)
         return problem_response(
             ApiProblem(

@@ -9,42 +9,34 @@ from collections.abc import Iterator
 
 from flask import Response, stream_with_context
 from flask_openapi3 import APIBlueprint, Tag
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from services.api.problems import ApiProblem
 from services.api.resources import job_resource
 from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
-from services.api.schemas import BatchAccepted, BatchCreate, BatchPath, BatchStatus
+from services.api.schemas import (
+    BatchAccepted,
+    BatchCreate,
+    BatchHeaders,
+    BatchPath,
+    BatchStatus,
+)
 from services.api.spec import error_responses
-from services.api.submission import ValidJob, check_job, enqueue, insert_many
-from shared.db import repository
-from shared.db.models import Batch, Job, JobStatus, new_id, utcnow
-from shared.jobs.registry import get_kind
+from services.api.validation import budgeted
+from shared.db import batches
+from shared.db.models import Batch, Job, JobStatus
+from shared.jobs.registry import get_kind, load_kinds
+from shared.jobs.submit import JobSpec
+from shared.submission import submit_batch
 
 bp = APIBlueprint("batches", __name__, url_prefix="/v1", abp_tags=[Tag(name="batches")])
 
-ENQUEUE_CHUNK = 500
 STREAM_CHUNK = 200
 
 
-def leaders(ids: list[str], jobs: list[ValidJob]) -> list[str]:
-    """The first job of each group of identical jobs: only these are sent;
-    the worker copies each leader's outcome to its group (shared.db.reuse)."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for job_id, job in zip(ids, jobs, strict=True):
-        key = (job.kind, job.params_hash)
-        if key not in seen or not get_kind(job.kind).reusable:
-            seen.add(key)
-            out.append(job_id)
-    return out
-
-
 def _load_batch(session, batch_id: str) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None or (current_owner() is not None and batch.owner_id != current_owner()):
+    batch = batches.get_batch(session, batch_id, current_owner())
+    if batch is None:
         raise ApiProblem(404, "Not found", f"no batch with id {batch_id}")
     return batch
 
@@ -52,39 +44,22 @@ def _load_batch(session, batch_id: str) -> Batch:
 @bp.post(
     "/batches", responses={202: BatchAccepted, **error_responses(400, 401, 413, 415, 422, 429, 503)}
 )
-def create_batch(body: BatchCreate):
+def create_batch(body: BatchCreate, header: BatchHeaders):
     """Submit a batch of jobs; refused whole if any job is invalid."""
-    errors, valid = [], []
-    for index, spec in enumerate(body.jobs):
-        checked = check_job(spec.kind, spec.params, spec.label, prefix=f"jobs.{index}.params")
-        if isinstance(checked, ValidJob):
-            valid.append(checked)
-        else:
-            errors.extend(checked)
-    if errors:
-        bad = sorted({int(e["field"].split(".")[1]) for e in errors})
-        raise ApiProblem(
-            422,
-            "Invalid batch",
-            f"{len(bad)} of {len(body.jobs)} jobs are invalid (indexes {bad[:20]}); "
-            "nothing was stored",
-            type_="validation-error",
-            errors=errors,
-        )
-    batch_id = new_id()
-    with runtime().sessions() as session:
-        session.add(
-            Batch(id=batch_id, owner_id=current_owner(), total=len(valid), created_at=utcnow())
-        )
-        session.flush()
-        ids = insert_many(session, valid, owner_id=current_owner(), batch_id=batch_id)
-        session.commit()
-        to_send = leaders(ids, valid) if runtime().settings.reuse_results else ids
-        for start in range(0, len(to_send), ENQUEUE_CHUNK):
-            enqueue(session, runtime().producer, to_send[start : start + ENQUEUE_CHUNK])
+    submitted = submit_batch(
+        runtime().sessions,
+        runtime().producer,
+        [JobSpec(spec.kind, spec.params, spec.label) for spec in body.jobs],
+        owner_id=current_owner(),
+        reuse_results=runtime().settings.reuse_results,
+        idempotency_key=header.idempotency_key,
+        request_body=body.model_dump(mode="json") if header.idempotency_key else None,
+        check=budgeted,
+    )
+    batch_id = submitted.id
     body = {
         "id": batch_id,
-        "total": len(ids),
+        "total": submitted.total,
         "jobs_url": f"/v1/jobs?batch_id={batch_id}",
         "results_url": f"/v1/batches/{batch_id}/results",
     }
@@ -96,8 +71,7 @@ def get_batch(path: BatchPath):
     """Read a batch's progress counts."""
     with runtime().sessions() as session:
         batch = _load_batch(session, path.batch_id)
-        counts = {status.value: 0 for status in JobStatus}
-        counts.update(repository.status_counts(session, batch.id))
+        counts = batches.status_counts(session, batch.id)
         finished = sum(counts[s.value] for s in JobStatus if s.finished)
         body = {
             "id": batch.id,
@@ -114,15 +88,7 @@ def _batch_jobs(batch_id: str) -> Iterator[Job]:
     after = -1
     while True:
         with runtime().sessions() as session:
-            rows = list(
-                session.scalars(
-                    select(Job)
-                    .where(Job.batch_id == batch_id, Job.batch_index > after)
-                    .order_by(Job.batch_index)
-                    .limit(STREAM_CHUNK)
-                    .options(selectinload(Job.result), selectinload(Job.steps))
-                )
-            )
+            rows = batches.batch_jobs_after(session, batch_id, after, STREAM_CHUNK)
         if not rows:
             return
         yield from rows
@@ -151,39 +117,29 @@ def batch_results(path: BatchPath):
     return Response(stream_with_context(lines()), status=200, mimetype="application/x-ndjson")
 
 
-CSV_COLUMNS = [
-    "index",
-    "id",
-    "kind",
-    "label",
-    "status",
-    "correct",
-    "score",
-    "answer",
-    "expected",
-    "feedback",
-    "mistake",
-    "result",
-    "error",
-]
+def csv_columns() -> list[str]:
+    """The results CSV's header: the job's fields, then every kind's own
+    columns (its ``csv_columns`` hook; empty for jobs of other kinds)."""
+    own: list[str] = []
+    for kind in load_kinds().values():
+        own.extend(name for name in kind.csv_columns if name not in own)
+    return ["index", "id", "kind", "label", "status", *own, "result", "error"]
 
 
-def csv_row(job: Job) -> list[str]:
+def csv_row(job: Job, columns: list[str]) -> list[str]:
     resource = job_resource(job)
     result = resource["result"] or {}
     error = resource["error"] or {}
+    kind = get_kind(job.kind)
+    hooks = kind.csv_columns if kind is not None else {}
+    own = [hooks[name](job.params, result) if name in hooks else "" for name in columns[5:-2]]
     return [
         str(job.batch_index),
         job.id,
         job.kind,
         job.label or "",
         job.status,
-        "" if "correct" not in result else str(bool(result["correct"])).lower(),
-        "" if result.get("score") is None else str(result["score"]),
-        str(job.params.get("answer", "")),
-        str(result.get("expected", "")),
-        str(result.get("feedback", "")),
-        str(result.get("mistake") or ""),
+        *own,
         jsonlib.dumps(result, separators=(",", ":")) if result else "",
         error.get("detail", ""),
     ]
@@ -207,9 +163,10 @@ def batch_results_csv(path: BatchPath):
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        columns = csv_columns()
+        writer.writerow(columns)
         for job in _batch_jobs(batch_id):
-            writer.writerow(csv_row(job))
+            writer.writerow(csv_row(job, columns))
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)

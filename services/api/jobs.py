@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
+import threading
 import time
 
-from flask import Response, url_for
+from flask import Response, current_app, url_for
 from flask_openapi3 import APIBlueprint, Tag
 
 from services.api.problems import ApiProblem
 from services.api.resources import job_resource
 from services.api.responses import current_owner, json_response
 from services.api.runtime import runtime
-from services.api.schemas import JobCreate, JobHeaders, JobListQuery, JobPage, JobPath, JobResource
+from services.api.schemas import (
+    ArtifactPath,
+    JobCreate,
+    JobHeaders,
+    JobListQuery,
+    JobPage,
+    JobPath,
+    JobResource,
+)
 from services.api.spec import error_responses
-from services.api.submission import enqueue, insert_job, request_hash, validate_job
+from services.api.validation import budgeted
 from shared.db import repository
 from shared.db.models import JobStatus
+from shared.db.session import DATABASE_UNAVAILABLE
+from shared.jobs.registry import get_kind
+from shared.jobs.submit import JobSpec
+from shared.submission import submit_job
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +38,10 @@ bp = APIBlueprint("jobs", __name__, url_prefix="/v1", abp_tags=[Tag(name="jobs")
 
 WAIT_PATTERN = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)")
 POLL_SECONDS = 0.05
+# Requests waiting with ``Prefer: wait`` each hold a server thread (gunicorn
+# runs 8 per process): at most this many wait at once, the next answer 202
+# at once, so /healthz and other clients always find a free thread.
+MAX_WAITERS = 4
 
 
 def requested_wait(prefer: str | None) -> float:
@@ -49,6 +64,12 @@ def wait_for_job(job_id: str, seconds: float):
         time.sleep(POLL_SECONDS)
 
 
+def _waiters() -> threading.BoundedSemaphore:
+    return current_app.extensions.setdefault(
+        "mlcalc-waiters", threading.BoundedSemaphore(MAX_WAITERS)
+    )
+
+
 @bp.post(
     "/jobs",
     responses={
@@ -59,26 +80,33 @@ def wait_for_job(job_id: str, seconds: float):
 )
 def create_job(body: JobCreate, header: JobHeaders):
     """Submit a job."""
-    valid = validate_job(body.kind, body.params, body.label)
-    key = header.idempotency_key
-    with runtime().sessions() as session:
-        job, created = insert_job(
-            session,
-            valid,
-            owner_id=current_owner(),
-            idempotency_key=key,
-            body_hash=request_hash(body.model_dump(mode="json")) if key else None,
-        )
-        if created:
-            enqueue(session, runtime().producer, [job.id])
-        job_id = job.id
-    logger.info("job %s accepted (%s)", job_id, body.kind, extra={"job_id": job_id})
+    submitted = submit_job(
+        runtime().sessions,
+        runtime().producer,
+        JobSpec(body.kind, body.params, body.label),
+        owner_id=current_owner(),
+        idempotency_key=header.idempotency_key,
+        request_body=body.model_dump(mode="json"),
+        check=budgeted,
+    )
+    job = submitted.job
+    logger.info("job %s accepted (%s)", job.id, body.kind, extra={"job_id": job.id})
+    headers = {"Location": url_for("jobs.get_job", job_id=job.id)}
     wait = requested_wait(header.prefer)
-    location = url_for("jobs.get_job", job_id=job_id)
-    job = wait_for_job(job_id, wait)
-    headers = {"Location": location}
-    if wait:
-        headers["Preference-Applied"] = f"wait={int(wait)}"
+    waiters = _waiters()
+    if wait and not waiters.acquire(blocking=False):
+        wait = 0.0  # every waiting place is taken: answer now, the client polls
+    try:
+        if wait:
+            headers["Preference-Applied"] = f"wait={int(wait)}"
+        if wait or not submitted.created:  # a retry may find the job finished
+            job = wait_for_job(job.id, wait) or job
+    except DATABASE_UNAVAILABLE as exc:
+        # The row is committed: the job was accepted whatever happens now.
+        logger.warning("job %s accepted; could not read it back: %s", job.id, exc)
+    finally:
+        if wait:
+            waiters.release()
     finished = JobStatus(job.status).finished
     return json_response(job_resource(job), 200 if wait and finished else 202, headers)
 
@@ -141,40 +169,54 @@ def cancel_job(path: JobPath):
         return json_response(job_resource(job), 200)
 
 
-@bp.get(
-    "/jobs/<job_id>/trajectory.csv",
-    responses={
-        200: {
-            "description": "The full optimizer trajectory, one iteration a row",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-        **error_responses(401, 404, 409, 429, 503),
-    },
-)
-def job_trajectory(path: JobPath):
-    """Download an optimize job's full trajectory as CSV."""
+def artifact_response(job_id: str, name: str) -> Response:
+    """The file ``name`` a finished job offers (its kind's ``downloads``)."""
     with runtime().sessions() as session:
-        job = repository.get_job(session, path.job_id, current_owner())
+        job = repository.get_job(session, job_id, current_owner())
         if job is None:
-            raise ApiProblem(404, "Not found", f"no job with id {path.job_id}")
-        if job.status != JobStatus.SUCCEEDED.value:
+            raise ApiProblem(404, "Not found", f"no job with id {job_id}")
+        if job.status != JobStatus.SUCCEEDED:
             raise ApiProblem(
                 409,
                 "Conflict",
-                f"the job is {job.status}; it has no trajectory yet",
+                f"the job is {job.status}; it has no {name} yet",
                 type_="not-finished",
             )
-        trajectory = (job.result.extras or {}).get("trajectory_csv_rows") if job.result else None
-        if not trajectory:
+        kind = get_kind(job.kind)
+        download = kind.downloads.get(name) if kind is not None else None
+        if download is None:
             raise ApiProblem(
-                404, "Not found", f"a {job.kind} job has no trajectory", type_="no-trajectory"
+                404, "Not found", f"a {job.kind} job has no {name}", type_="no-artifact"
             )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows(trajectory)  # the first row is the header
+        text = download.render((job.result.extras or {}) if job.result else {})
+    if text is None:
+        raise ApiProblem(
+            404, "Not found", f"this {job.kind} job has no {name}", type_="no-artifact"
+        )
     return Response(
-        buffer.getvalue(),
+        text,
         status=200,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="trajectory-{path.job_id}.csv"'},
+        mimetype=download.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{job_id}-{name}"'},
     )
+
+
+ARTIFACT_RESPONSES = {
+    200: {
+        "description": "The file, in the media type its kind declares",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    **error_responses(401, 404, 409, 422, 429, 503),
+}
+
+
+@bp.get("/jobs/<job_id>/artifacts/<name>", responses=ARTIFACT_RESPONSES)
+def job_artifact(path: ArtifactPath):
+    """Download a file a finished job offers (GET /v1/kinds says which kinds have which)."""
+    return artifact_response(path.job_id, path.name)
+
+
+@bp.get("/jobs/<job_id>/trajectory.csv", responses=ARTIFACT_RESPONSES)
+def job_trajectory(path: JobPath):
+    """Download an optimize job's full trajectory as CSV (artifacts/trajectory.csv)."""
+    return artifact_response(path.job_id, "trajectory.csv")

@@ -8,16 +8,14 @@ lose the workers' side).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
-from sqlalchemy import func, select
 
 from services.api.runtime import runtime
-from shared.db.models import Job, JobStatus, utcnow
+from shared.db import heartbeats, stats
+from shared.db.models import JobStatus, utcnow
 from shared.queue import queue_depth
 
 bp = APIBlueprint("metrics", __name__, abp_tags=[Tag(name="operations")])
@@ -40,15 +38,9 @@ class JobCollector:
             labels=["kind"],
         )
         with runtime().sessions() as session:
-            rows = session.execute(
-                select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
-            ).all()
-            recent = session.execute(
-                select(Job.kind, Job.started_at, Job.finished_at)
-                .where(Job.finished_at.is_not(None), Job.started_at.is_not(None))
-                .order_by(Job.finished_at.desc())
-                .limit(RECENT)
-            ).all()
+            rows = stats.job_counts(session)
+            recent = stats.recent_run_times(session, RECENT)
+            live = heartbeats.live_count(session)
         by_kind: dict[str, int] = {}
         by_status = {status.value: 0 for status in JobStatus}
         for kind, status, count in rows:
@@ -61,8 +53,7 @@ class JobCollector:
         for status, count in by_status.items():
             current.add_metric([status], count)
         sums: dict[str, list[float]] = {}
-        for kind, started, ended in recent:
-            seconds = max((ended - started) / timedelta(seconds=1), 0.0)
+        for kind, seconds in recent:
             sums.setdefault(kind, []).append(seconds)
         for kind, values in sorted(sums.items()):
             durations.add_metric([kind], count_value=len(values), sum_value=sum(values))
@@ -70,6 +61,9 @@ class JobCollector:
         yield finished
         yield current
         yield durations
+        workers = GaugeMetricFamily("mlcalc_workers_alive", "Workers whose heartbeat is fresh")
+        workers.add_metric([], live)
+        yield workers
         depth = queue_depth(runtime().producer)
         queue = GaugeMetricFamily("mlcalc_queue_depth", "Messages waiting in the broker queue")
         queue.add_metric([], float("nan") if depth is None else depth)

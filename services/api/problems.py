@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from shared.db.session import DATABASE_UNAVAILABLE
+from shared.jobs.submit import SubmissionError, field_errors
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +55,6 @@ def problem_response(problem: ApiProblem) -> Response:
     return response
 
 
-def field_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
-    """Turn pydantic errors into ``{field, message, position?}`` entries."""
-    out = []
-    for error in exc.errors(include_url=False):
-        loc = [str(part) for part in error.get("loc", ())]
-        field = ".".join([prefix, *loc] if prefix else loc) or prefix or "body"
-        entry: dict[str, Any] = {"field": field, "message": error.get("msg", "invalid")}
-        ctx = error.get("ctx") or {}
-        if "position" in ctx:
-            entry["position"] = int(ctx["position"])
-        out.append(entry)
-    return out
-
-
 def validation_problem(exc: ValidationError, prefix: str = "") -> ApiProblem:
     errors = field_errors(exc, prefix)
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
@@ -97,9 +84,12 @@ def register_error_handlers(app: Flask) -> None:
             ApiProblem(status, title, exc.description or title, headers=headers)
         )
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(PoolTimeout)
-    @app.errorhandler(InterfaceError)
+    @app.errorhandler(SubmissionError)
+    def _submission(exc: SubmissionError) -> Response:
+        return problem_response(
+            ApiProblem(422, exc.title, exc.detail, type_=exc.type, errors=exc.errors)
+        )
+
     def _database_down(exc: Exception) -> Response:
         logger.warning("database unavailable during %s %s: %s", request.method, request.path, exc)
         return problem_response(
@@ -111,6 +101,9 @@ def register_error_handlers(app: Flask) -> None:
                 headers={"Retry-After": "5"},
             )
         )
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, _database_down)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

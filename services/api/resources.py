@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.db.models import Job
+from shared.db.models import Job, JobStatus
 
 
 def _iso(value) -> str | None:
@@ -13,7 +13,7 @@ def _iso(value) -> str | None:
 
 def job_resource(job: Job) -> dict[str, Any]:
     """Return the job as the contract's resource (result and steps loaded)."""
-    finished = job.status == "succeeded"
+    finished = job.status == JobStatus.SUCCEEDED
     return {
         "id": job.id,
         "kind": job.kind,

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from celery import Celery
 from flask import Flask, current_app
-from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db.session import session_factory
+from shared.db.session import SessionFactory, session_factory
 from shared.queue import make_producer
 from shared.settings import Settings
 
@@ -20,7 +19,7 @@ from shared.settings import Settings
 @dataclass
 class Runtime:
     settings: Settings
-    sessions: sessionmaker[Session]
+    sessions: SessionFactory
     producer: Celery
 
 

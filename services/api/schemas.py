@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from shared.db.models import JobStatus
 
 # Ids are UUIDs; the pattern keeps bytes the database cannot store (NUL)
 # out of queries, answered 422 rather than a database error.
 ID_PATTERN = r"^[A-Za-z0-9-]+$"
 
-JobStatusName = Literal["queued", "running", "succeeded", "failed", "canceled"]
+JobStatusName = Literal[tuple(status.value for status in JobStatus)]  # type: ignore[valid-type]
 
 
 class FieldError(BaseModel):
@@ -30,12 +32,18 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
-class JobCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The request /docs fills in for "Try it out": a real job, not "string".
+JOB_EXAMPLE = {
+    "kind": "derivative",
+    "params": {"expression": "x^2 sin x", "variable": "x", "at": {"x": "pi/2"}},
+    "label": "homework 1",
+}
 
-    kind: str = Field(
-        max_length=32, description="derivative, gradient, extrema, optimize, fit, check"
-    )
+
+class JobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": JOB_EXAMPLE})
+
+    kind: str = Field(max_length=32, description="a job kind, as GET /v1/kinds lists them")
     params: dict[str, Any]
     label: str | None = Field(default=None, max_length=200)
 
@@ -44,15 +52,6 @@ class JobError(BaseModel):
     type: str
     title: str
     detail: str
-
-
-class Step(BaseModel):
-    rule: str
-    text: str
-    before: str
-    after: str
-    latex: str
-    substeps: list[Step] = Field(default_factory=list)
 
 
 class JobResource(BaseModel):
@@ -82,6 +81,10 @@ class JobPath(BaseModel):
     job_id: str = Field(max_length=64, pattern=ID_PATTERN)
 
 
+class ArtifactPath(JobPath):
+    name: str = Field(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+
+
 class JobListQuery(BaseModel):
     status: JobStatusName | None = None
     kind: str | None = Field(default=None, max_length=32, pattern=r"^[A-Za-z0-9_]*$")
@@ -92,6 +95,10 @@ class JobListQuery(BaseModel):
 
 class JobHeaders(BaseModel):
     prefer: str | None = Field(default=None, alias="Prefer", max_length=200)
+    idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
+
+
+class BatchHeaders(BaseModel):
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", max_length=200)
 
 
@@ -119,6 +126,17 @@ class BatchStatus(BaseModel):
     counts: dict[str, int]
     done: bool
     created_at: datetime
+
+
+class KindInfo(BaseModel):
+    name: str
+    title: str
+    params_schema: dict[str, Any] = Field(description="JSON Schema of the kind's params")
+    result_schema: dict[str, Any] = Field(description="JSON Schema of the kind's result")
+
+
+class KindList(RootModel[list[KindInfo]]):
+    """Every job kind this service runs."""
 
 
 class BatchPath(BaseModel):

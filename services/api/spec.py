@@ -44,17 +44,20 @@ def error_responses(*codes: int) -> dict[int, dict[str, Any]]:
     return {code: problem_response(code) for code in codes}
 
 
-def kind_params_schemas(schemas: dict[str, Any]) -> dict[str, Any]:
-    """Add each registered kind's params model to ``schemas``; return the
-    ``params`` schema that accepts any of them (the kind decides which)."""
+def kind_schemas(schemas: dict[str, Any], which: str) -> dict[str, Any]:
+    """Add each registered kind's ``which`` model ("params" or "result") to
+    ``schemas``; return the schema that accepts any of them (the kind decides)."""
     refs = []
     for name, kind in sorted(load_kinds().items()):
-        schema = kind.params_model.model_json_schema(ref_template=REF_TEMPLATE)
+        model = kind.params_model if which == "params" else kind.result_model
+        schema = model.model_json_schema(ref_template=REF_TEMPLATE)
         schemas.update(schema.pop("$defs", {}))
-        schema["description"] = f"params of a {name!r} job. " + schema.get("description", "")
-        schemas[kind.params_model.__name__] = schema
-        refs.append({"$ref": REF_TEMPLATE.format(model=kind.params_model.__name__)})
-    return {"anyOf": refs, "description": "the params of the job's kind"}
+        schema["description"] = f"{which} of a {name!r} job. " + schema.get("description", "")
+        schemas[model.__name__] = schema
+        ref = {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+        if ref not in refs:  # plugin kinds may share the base result model
+            refs.append(ref)
+    return {"anyOf": refs, "description": f"the {which} of the job's kind"}
 
 
 class ServiceOpenAPI(OpenAPI):
@@ -71,7 +74,13 @@ class ServiceOpenAPI(OpenAPI):
                         operation["security"] = [{"bearer": []}]
                         operation["responses"].setdefault("401", problem_response(401))
         if "JobCreate" in schemas:
-            schemas["JobCreate"]["properties"]["params"] = kind_params_schemas(schemas)
+            schemas["JobCreate"]["properties"]["params"] = kind_schemas(schemas, "params")
+        if "JobResource" in schemas:
+            result = kind_schemas(schemas, "result")
+            schemas["JobResource"]["properties"]["result"] = {
+                "anyOf": [*result["anyOf"], {"type": "null"}],
+                "description": result["description"],
+            }
         for path_item in self.spec_json.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.setdefault("responses", {})

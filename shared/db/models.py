@@ -35,6 +35,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """``value`` with its UTC zone (SQLite hands timestamps back without one)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -69,9 +74,16 @@ class ApiKey(Base):
 
 class Batch(Base):
     __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("owner_key", "idempotency_key", name="uq_batches_idempotency"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    # owner_id or "", as on jobs: the idempotency constraint holds without keys.
+    owner_key: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    request_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     total: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -155,3 +167,21 @@ class JobEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     event: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class WorkerHeartbeat(Base):
+    """A worker process that is alive: it rewrites ``beat_at`` every few seconds.
+
+    Recovery reads these to tell a running job's worker is gone (its row is
+    stale, missing, or from a later start of the same name) within seconds
+    rather than at the end of the job's lease; /readyz reads them to tell
+    whether anything consumes the queue.
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    concurrency: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,14 +11,85 @@ import base64
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased, selectinload
 
-from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, utcnow
+from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, new_id, utcnow
 
-FINISHED = (JobStatus.SUCCEEDED.value, JobStatus.FAILED.value, JobStatus.CANCELED.value)
+
+class NewJob(Protocol):
+    """What a checked job brings to its row (``shared.jobs.submit.ValidJob``)."""
+
+    kind: str
+    params: dict[str, Any]
+    label: str | None
+    params_hash: str
+
+
+def _new_row(job: NewJob, owner_id: str | None, now: datetime, **more: Any) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "kind": job.kind,
+        "params": job.params,
+        "label": job.label,
+        "params_hash": job.params_hash,
+        "owner_id": owner_id,
+        "owner_key": owner_id or "",
+        "created_at": now,
+        "status": JobStatus.QUEUED.value,
+        "attempts": 0,
+        "cached": False,
+        **more,
+    }
+
+
+def insert_job(
+    session: Session,
+    job: NewJob,
+    *,
+    owner_id: str | None,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+) -> tuple[Job, bool]:
+    """Insert and commit one job, or find the job stored earlier under the
+    same Idempotency-Key; return (job, created)."""
+    owner_key = owner_id or ""
+    if idempotency_key:
+        existing = find_by_idempotency_key(session, owner_key, idempotency_key)
+        if existing is not None:
+            return existing, False
+    row = Job(
+        **_new_row(
+            job, owner_id, utcnow(), idempotency_key=idempotency_key, request_hash=request_hash
+        )
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key won the insert.
+        session.rollback()
+        existing = find_by_idempotency_key(session, owner_key, idempotency_key or "")
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
+def insert_batch_jobs(
+    session: Session, jobs: Sequence[NewJob], *, owner_id: str | None, batch_id: str
+) -> list[str]:
+    """Bulk-insert a batch's jobs in one statement; return their ids in order."""
+    now = utcnow()
+    rows = [
+        _new_row(job, owner_id, now, batch_id=batch_id, batch_index=index)
+        for index, job in enumerate(jobs)
+    ]
+    session.execute(insert(Job), rows)
+    return [row["id"] for row in rows]
 
 
 def get_job(session: Session, job_id: str, owner_id: str | None = None, *, full: bool = True):
@@ -98,17 +169,14 @@ def mark_enqueued(session: Session, job_ids: Sequence[str]) -> None:
 def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) -> int | None:
     """Move a queued job to running for ``worker``; return its attempt number.
 
-    Returns None when the job is not queued (finished, canceled, or another
-    worker holds a live lease), so a duplicate message does nothing.
+    Returns None when the job is not queued (finished, canceled, or running
+    elsewhere), so a duplicate message does nothing. A lost run is put back
+    in the queue by ``workers.lifecycle``, never taken over here.
     """
     now = utcnow()
-    claimable = or_(
-        Job.status == JobStatus.QUEUED.value,
-        and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
-    )
     updated = session.execute(
         update(Job)
-        .where(Job.id == job_id, claimable)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
         .values(
             status=JobStatus.RUNNING.value,
             attempts=Job.attempts + 1,
@@ -119,6 +187,23 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
         .returning(Job.attempts)
     ).first()
     return None if updated is None else int(updated[0])
+
+
+def unsent_copies(session: Session, job: Job) -> list[str]:
+    """Queued jobs identical to ``job`` that were never sent (batch copies
+    waiting for it to finish), oldest first."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.kind == job.kind,
+            Job.params_hash == job.params_hash,
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_(None),
+            Job.id != job.id,
+        )
+        .order_by(Job.created_at)
+    )
+    return list(session.scalars(query))
 
 
 def _running_guard(job_id: str, attempt: int | None):
@@ -222,20 +307,50 @@ def find_reusable_result(session: Session, kind: str, params_hash: str) -> Job |
     return session.scalars(query).first()
 
 
-def stale_jobs(
-    session: Session, *, queued_before: datetime, now: datetime, limit: int = 500
-) -> list[Job]:
-    """Jobs the broker may have lost: queued long ago, or running past their lease."""
+def running_jobs(session: Session, limit: int = 1000) -> list[Job]:
+    """Jobs running now (by their rows), oldest claim first."""
     query = (
         select(Job)
+        .where(Job.status == JobStatus.RUNNING.value)
+        .order_by(Job.started_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def unsent_jobs(session: Session, *, created_before: datetime, limit: int = 500) -> list[str]:
+    """Queued jobs no message was sent for (the broker was down when they were
+    accepted, or the job they copy is gone), oldest first, one per group of
+    identical jobs: the others wait for it and are finished with it.
+    """
+    other = aliased(Job)
+    waited_on = (
+        select(other.id)
         .where(
+            other.kind == Job.kind,
+            other.params_hash == Job.params_hash,
+            other.id != Job.id,
             or_(
+                other.status == JobStatus.RUNNING.value,
                 and_(
-                    Job.status == JobStatus.QUEUED.value,
-                    func.coalesce(Job.enqueued_at, Job.created_at) < queued_before,
+                    other.status == JobStatus.QUEUED.value,
+                    or_(
+                        other.enqueued_at.is_not(None),
+                        other.created_at < Job.created_at,
+                        and_(other.created_at == Job.created_at, other.id < Job.id),
+                    ),
                 ),
-                and_(Job.status == JobStatus.RUNNING.value, Job.lease_expires_at < now),
-            )
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(Job.id)
+        .where(
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_(None),
+            Job.created_at < created_before,
+            ~waited_on,
         )
         .order_by(Job.created_at)
         .limit(limit)
@@ -243,8 +358,18 @@ def stale_jobs(
     return list(session.scalars(query))
 
 
-def status_counts(session: Session, batch_id: str) -> dict[str, int]:
-    rows = session.execute(
-        select(Job.status, func.count()).where(Job.batch_id == batch_id).group_by(Job.status)
+def queued_with_message(
+    session: Session, *, enqueued_before: datetime, limit: int = 500
+) -> list[str]:
+    """Queued jobs whose message was sent before ``enqueued_before``, oldest first."""
+    query = (
+        select(Job.id)
+        .where(
+            Job.status == JobStatus.QUEUED.value,
+            Job.enqueued_at.is_not(None),
+            Job.enqueued_at < enqueued_before,
+        )
+        .order_by(Job.enqueued_at)
+        .limit(limit)
     )
-    return {status: count for status, count in rows}
+    return list(session.scalars(query))

@@ -1,16 +1,18 @@
 """Work once: jobs with the same kind and canonical params share one solution.
 
 A batch enqueues only the first job of each group of identical jobs; when
-that one finishes, its outcome is copied to the others still queued, in a
-few statements. A follower whose leader was lost stays queued with no
-message, and the recovery loop sends it like any lost job.
+that one finishes (run, or answered from a stored result), its outcome is
+copied to the others still queued, in a few statements. A copy whose
+leader failed by no fault of its input, or was given up, is sent on its own
+(``workers.executor``, ``workers.lifecycle``); one left without any message
+is sent by the recovery loop.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import case, insert, update
 from sqlalchemy.orm import Session
 
 from shared.db.models import Job, JobResult, JobStatus, JobStep, utcnow
@@ -38,7 +40,14 @@ def fan_out(
                 Job.status == JobStatus.QUEUED.value,
                 Job.id != leader.id,
             )
-            .values(status=status, cached=True, error=error, started_at=now, finished_at=now)
+            .values(
+                status=status,
+                # Shown as a reuse only to the key that asked first.
+                cached=case((Job.owner_key == leader.owner_key, True), else_=False),
+                error=error,
+                started_at=now,
+                finished_at=now,
+            )
             .returning(Job.id)
         )
     ]

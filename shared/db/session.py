@@ -8,9 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+
+# What a lost or unreachable database raises: callers answer "unavailable"
+# (503, retry) rather than an error of their own.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+
+SessionFactory = sessionmaker[Session]
 
 _lock = threading.Lock()
 _engines: dict[tuple[str, int], Engine] = {}
@@ -68,8 +76,14 @@ def _create_engine(url: str) -> Engine:
     )
 
 
-def session_factory(url: str) -> sessionmaker[Session]:
+def session_factory(url: str) -> SessionFactory:
     return sessionmaker(get_engine(url), expire_on_commit=False)
+
+
+def ping(sessions: SessionFactory) -> None:
+    """Run a trivial query; raises when the database cannot be reached."""
+    with sessions() as session:
+        session.execute(text("SELECT 1"))
 
 
 @contextmanager

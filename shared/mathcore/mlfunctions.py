@@ -31,7 +31,15 @@ import numpy as np
 import sympy
 from sympy.core.function import ArgumentIndexError
 
-__all__ = ["ML_FUNCTIONS", "logsumexp", "relu", "sigmoid", "softplus", "step"]
+__all__ = [
+    "ML_FUNCTIONS",
+    "logsumexp",
+    "relu",
+    "sigmoid",
+    "softplus",
+    "step",
+    "torch_subgradients",
+]
 
 
 def _mp_eval(args: tuple[sympy.Expr, ...], prec: int, fn) -> sympy.Expr | None:
@@ -44,6 +52,11 @@ def _mp_eval(args: tuple[sympy.Expr, ...], prec: int, fn) -> sympy.Expr | None:
     with mpmath.workprec(prec + 10):
         value = fn(*values)
     return sympy.Expr._from_mpmath(value, prec)
+
+
+def latex_power(text: str, exp: str | None) -> str:
+    """LaTeX of a function raised to ``exp`` (SymPy's printer passes powers of functions in)."""
+    return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
 
 
 def _is_mp(x) -> bool:
@@ -167,10 +180,11 @@ class sigmoid(sympy.Function):  # noqa: N801 (printed by class name)
         return self.args[0].is_real
 
     def _eval_is_positive(self):
-        return self.args[0].is_extended_real
+        return self.args[0].is_real  # sigma(-oo) = 0: finite arguments only
 
-    def _latex(self, printer):
-        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class softplus(sympy.Function):  # noqa: N801
@@ -214,10 +228,11 @@ class softplus(sympy.Function):  # noqa: N801
         return self.args[0].is_real
 
     def _eval_is_positive(self):
-        return self.args[0].is_extended_real
+        return self.args[0].is_real  # softplus(-oo) = 0: finite arguments only
 
-    def _latex(self, printer):
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class step(sympy.Function):  # noqa: N801
@@ -262,8 +277,9 @@ class step(sympy.Function):  # noqa: N801
         arg = self.args[0]
         return True if arg.is_extended_real and arg.is_zero is False else None
 
-    def _latex(self, printer):
-        return rf"\operatorname{{step}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{step}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class relu(sympy.Function):  # noqa: N801
@@ -310,8 +326,9 @@ class relu(sympy.Function):  # noqa: N801
     def _eval_is_nonnegative(self):
         return True if self.args[0].is_extended_real else None
 
-    def _latex(self, printer):
-        return rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class logsumexp(sympy.Function):  # noqa: N801
@@ -359,9 +376,40 @@ class logsumexp(sympy.Function):  # noqa: N801
     def _eval_is_real(self):
         return True if all(a.is_extended_real for a in self.args) else None
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         args = ", ".join(printer._print(a) for a in self.args)
-        return rf"\operatorname{{logsumexp}}\left({args}\right)"
+        text = rf"\operatorname{{logsumexp}}\left({args}\right)"
+        return latex_power(text, exp)
+
+
+def torch_subgradients(expr: sympy.Expr) -> sympy.Expr:
+    """Replace step(u) by PyTorch's subgradient at the kink, relu′(0) = 0, for optimizers.
+
+    A derivative shown to a user keeps ``step`` (undefined at 0); an optimizer
+    that lands exactly on a kink needs a number there, and uses the one
+    ``torch.nn.functional.relu`` uses.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> float(sympy.lambdify([x], torch_subgradients(sympy.diff(relu(x), x)), "math")(0.0))
+    0.0
+    """
+    return expr.replace(lambda e: isinstance(e, step), lambda e: sympy.Heaviside(e.args[0], 0))
+
+
+KINK_CONVENTION = (
+    "at a kink the derivative is the subgradient torch.autograd uses: relu'(0) = 0, "
+    "|x|' at 0 = 0, and max/min split it evenly between tied arguments (1/2 each)"
+)
+
+
+def has_kink(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` has a function with a kink (relu, step, |x|, sign, max, min).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> has_kink(relu(x) + x**2), has_kink(sigmoid(x))
+    (True, False)
+    """
+    return expr.has(relu, step, sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside)
 
 
 # Name -> class, as the parser and printer know them.

@@ -17,6 +17,8 @@ import math
 from functools import lru_cache
 
 import sympy
+from sympy.core.function import UndefinedFunction
+from sympy.printing.latex import LatexPrinter
 
 ADD, NEG, MUL, POW, ATOM = 10, 15, 20, 30, 40
 
@@ -25,6 +27,8 @@ _FUNCTION_NAMES = {
     "ceiling": "ceil",
     "Max": "max",
     "Min": "min",
+    "RowSum": "sum",
+    "RowMean": "mean",
 }
 _CONSTANT_NAMES = {
     sympy.pi: "pi",
@@ -61,10 +65,41 @@ def to_plain(expr: sympy.Basic) -> str:
     return _plain(expr)[0]
 
 
+class _LatexPrinter(LatexPrinter):
+    """SymPy's LaTeX, with generic functions as textbooks write them: f'(x)."""
+
+    def _print_Function(self, expr, exp=None):
+        if not isinstance(expr.func, UndefinedFunction):
+            return super()._print_Function(expr, exp)
+        name = expr.func.__name__
+        base = name.rstrip("'")
+        primes = name[len(base) :]
+        if base in _GREEK_LATEX:
+            head = "\\" + base
+        elif len(base) == 1:
+            head = base
+        else:
+            head = rf"\operatorname{{{base}}}"
+        args = ", ".join(self._print(a) for a in expr.args)
+        text = rf"{head}{primes}\left({args}\right)"
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+
+_GREEK_LATEX = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi rho sigma tau"
+    " upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+
+
 @lru_cache(maxsize=4096)
 def to_latex(expr: sympy.Basic) -> str:
-    """Return ``expr`` as LaTeX."""
-    return sympy.latex(expr)
+    """Return ``expr`` as LaTeX that the LaTeX parser reads back.
+
+    >>> from shared.mathcore.symbols import generic_function, variable
+    >>> print(to_latex(generic_function("f'")(variable("x"))))
+    f'\\left(x\\right)
+    """
+    return _LatexPrinter().doprint(expr)
 
 
 def to_float(expr: sympy.Basic) -> float | None:
@@ -93,6 +128,8 @@ def _plain(e: sympy.Basic) -> tuple[str, int]:
     if isinstance(e, sympy.Integer):
         return _plain_integer(int(e.p))
     if isinstance(e, sympy.Rational):
+        if e.p < 0:  # -1/2, never (-1)/2
+            return f"-{_plain(-e)[0]}", NEG
         return f"{_wrap(_plain_integer(int(e.p)), MUL)}/{_wrap(_plain_integer(int(e.q)), POW)}", MUL
     if isinstance(e, sympy.Float):
         text = repr(float(e))

@@ -25,6 +25,8 @@ import numpy as np
 import sympy
 from sympy.utilities.lambdify import implemented_function
 
+from shared.mathcore.mlfunctions import latex_power
+
 __all__ = [
     "MAX_ROWS",
     "DataColumn",
@@ -85,8 +87,9 @@ class _Reduction(sympy.Function):
     def _sympystr(self, printer):
         return f"{self._plain_name}({printer._print(self.args[0])})"
 
-    def _latex(self, printer):
-        return rf"\operatorname{{{self._plain_name}}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        text = rf"\operatorname{{{self._plain_name}}}\left({printer._print(self.args[0])}\right)"
+        return latex_power(text, exp)
 
 
 class RowSum(_Reduction):
@@ -168,18 +171,16 @@ def validate_data(data: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
     return columns
 
 
-def _broadcast_rows(value, rows: np.ndarray) -> np.ndarray:
-    # A reduced expression without a column (sum(w)) still counts every row.
+def _sum_rows(value, rows: np.ndarray):
     value = np.asarray(value, dtype=float)
-    return np.broadcast_to(value, np.broadcast_shapes(value.shape, rows.shape))
+    if value.shape != rows.shape:
+        # A reduced expression without a column (sum(w)) still counts every row.
+        value = np.broadcast_to(value, np.broadcast_shapes(value.shape, rows.shape))
+    return np.add.reduce(value, axis=0)
 
 
-def _sum_rows(value, rows):
-    return np.sum(_broadcast_rows(value, rows), axis=0)
-
-
-def _mean_rows(value, rows):
-    return np.mean(_broadcast_rows(value, rows), axis=0)
+def _mean_rows(value, rows: np.ndarray):
+    return _sum_rows(value, rows) / rows.shape[0]
 
 
 _NUMERIC = {
@@ -223,9 +224,15 @@ def compile_with_data(
     fn = sympy.lambdify(args, numeric, modules="numpy", cse=True)
     column_values = [data[c.name] for c in columns]
     n_rows = len(next(iter(data.values()))) if data else 1
+    scalar_rows = np.zeros(n_rows)
 
     def evaluate(*values):
-        shape = np.broadcast_shapes(*(np.shape(v) for v in values)) if values else ()
+        if all(isinstance(v, float | int) for v in values):  # one point: the common case
+            with np.errstate(all="ignore"):
+                results = fn(*values, *column_values, scalar_rows)
+            out = [_finish(r, ()) for r in results]
+            return out[0] if single else out
+        shape = np.broadcast_shapes(*(np.shape(v) for v in values))
         row_shape = (n_rows,) + (1,) * len(shape)
         cols = [c.reshape(row_shape) for c in column_values]
         rows = np.broadcast_to(0.0, row_shape)
@@ -246,7 +253,10 @@ def _finish(value, shape: tuple[int, ...]):
 
 def _with_numeric_reductions(expr: sympy.Expr, rows_symbol: sympy.Symbol) -> sympy.Expr:
     """Replace each reduction by its NumPy implementation (innermost first)."""
+    # factor_terms undoes SymPy's distribution of constants over sums
+    # (mean(2*b + 2*w*x - 2*y) back to 2*(b + w*x - y)), so the common row-wise
+    # residual is computed once for the loss and every partial derivative.
     return expr.replace(
         lambda e: isinstance(e, _Reduction),
-        lambda e: _NUMERIC[type(e)](e.args[0], rows_symbol),
+        lambda e: _NUMERIC[type(e)](sympy.factor_terms(e.args[0]), rows_symbol),
     )

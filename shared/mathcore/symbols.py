@@ -32,3 +32,38 @@ def as_expr(value: sympy.Basic | int | float) -> sympy.Basic:
     if isinstance(value, float):
         return sympy.Float(value)
     raise TypeError(f"expected a SymPy expression or a number, not {type(value).__name__}")
+
+
+def _prime_fdiff(self, argindex=1):
+    """d/du f(u) = f'(u): the derivative of a generic function keeps its name with a prime."""
+    if len(self.args) != 1:
+        return sympy.Function.fdiff(self, argindex)
+    return generic_function(type(self).__name__ + "'")(self.args[0])
+
+
+def generic_function(name: str) -> sympy.FunctionClass:
+    """Return the engine's generic (undefined, real-valued) function ``name``.
+
+    Its derivative is the function named with one more prime, so the chain
+    rule reads as in textbooks and prints in a form that parses back:
+
+    >>> f, g, x = generic_function("f"), generic_function("g"), variable("x")
+    >>> sympy.diff(f(g(x)), x)
+    f'(g(x))*g'(x)
+    """
+    return sympy.Function(name, real=True, fdiff=_prime_fdiff)
+
+
+def generic_order(func: type) -> tuple[str, int] | None:
+    """Return (name, number of primes) of a function made by ``generic_function``, else None.
+
+    >>> generic_order(generic_function("f''"))
+    ('f', 2)
+    """
+    if not isinstance(func, sympy.core.function.UndefinedFunction):
+        return None
+    if getattr(func, "fdiff", None) is not _prime_fdiff:
+        return None  # an undefined function of someone else (y(x) of implicit steps)
+    name = func.__name__
+    base = name.rstrip("'")
+    return base, len(name) - len(base)

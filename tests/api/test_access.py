@@ -101,3 +101,15 @@ def test_spec_says_keys_are_needed_when_they_are(keyed):
     assert spec["paths"]["/v1/jobs"]["post"]["security"] == [{"bearer": []}]
     assert "401" in spec["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]
     assert "security" not in spec["paths"]["/healthz"]["get"]
+
+
+def test_unknown_keys_count_against_the_address(keyed):
+    client, _, alice, _ = keyed
+    if time.time() % 60 > 55:  # counts are per minute: do not straddle a boundary
+        time.sleep(61 - time.time() % 60)
+    statuses = [
+        client.get("/v1/jobs", headers=auth(f"mlc_guess-{n}")).status_code for n in range(7)
+    ]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    limited = client.get("/v1/jobs", headers=auth("mlc_guess-again"))
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1

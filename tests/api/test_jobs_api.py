@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shared.db.models import Job
+from shared.db import heartbeats
+from shared.db.models import Job, utcnow
 from shared.db.session import session_scope
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -162,11 +163,23 @@ def test_cancel_queued_job_then_conflict(client):
     assert again.status_code == 409
 
 
-def test_health_and_readiness(client):
+def test_health_and_readiness(client, pg_settings):
     assert client.get("/healthz").get_json()["status"] == "ok"
-    ready = client.get("/readyz")
-    assert ready.status_code == 200, ready.get_json()
-    assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+    with session_scope(pg_settings.database_url) as session:  # a live worker
+        heartbeats.beat(session, "ready-test@here", 1, 1, utcnow())
+    client.application.extensions["mlcalc-validators"].start()  # waits until they are up
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.get_json()
+        assert ready.get_json()["checks"] == {
+            "database": "ok",
+            "broker": "ok",
+            "workers": "ok",
+            "validators": "ok",
+        }
+    finally:
+        with session_scope(pg_settings.database_url) as session:
+            heartbeats.forget(session, "ready-test@here")
 
 
 def test_openapi_is_generated_and_complete(client):
@@ -205,6 +218,7 @@ def test_metrics_count_jobs_by_kind_and_status(client):
     assert value(text, key) == value(before, key) + 1
     assert 'mlcalc_jobs{status="queued"}' in text
     assert "mlcalc_queue_depth" in text
+    assert "mlcalc_workers_alive " in text
 
 
 def test_request_id_is_echoed(client):

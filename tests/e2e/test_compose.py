@@ -38,6 +38,8 @@ def test_compose_shape():
     for name in ("postgres", "redis", "api", "worker"):
         assert "healthcheck" in spec["services"][name], name
     assert spec["services"]["migrate"]["restart"] == "no"
+    for name in ("postgres", "redis", "api", "worker"):
+        assert spec["services"][name]["restart"] == "unless-stopped", name
     assert "--appendonly" in spec["services"]["redis"]["command"]
     for name in ("api", "worker"):
         depends = spec["services"][name]["depends_on"]
@@ -117,6 +119,17 @@ def test_compose_services_run_against_local_servers(tmp_path):
         job = response.json()
         assert job["status"] == "succeeded", job
         assert job["result"]["numeric"] == 12.0  # d/dx x^3 = 3x^2 = 12 at x = 2
+        # The worker's healthcheck, as written, passes while its consumer is up.
+        check = spec["worker"]["healthcheck"]["test"][1:]
+        healthy = subprocess.run(
+            check,
+            env=local_env(spec["worker"], database_url, prefix, extra),
+            cwd=services.ROOT,
+            timeout=30,
+            capture_output=True,
+            text=True,
+        )
+        assert healthy.returncode == 0, (healthy.stdout, healthy.stderr)
     finally:
         for process in started:
             if process.poll() is None:

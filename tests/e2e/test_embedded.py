@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests import services
@@ -21,9 +22,10 @@ from tests import services
 pytestmark = [pytest.mark.e2e]
 
 
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("embedded")
+def start_serve(data: Path, extra_env: dict[str, str] | None = None, with_env: bool = False):
+    """Start ``mlcalc serve`` as ``make run`` does, in ``data``; wait until ready.
+
+    Returns (base URL, process), and the environment too when ``with_env``."""
     port = services.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLCALC_")}
     env.update(
@@ -34,46 +36,65 @@ def embedded(tmp_path_factory):
             "MLCALC_HARD_TIME_LIMIT": "4",
             "PORT": str(port),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            **(extra_env or {}),
         }
     )
-    log = open(data / "serve.log", "ab")
-    process = subprocess.Popen(
-        ["mlcalc", "serve"],
-        cwd=services.ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with open(data / "serve.log", "ab") as log:
+        process = subprocess.Popen(
+            ["mlcalc", "serve"],
+            cwd=services.ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                break
+                return (base, process, env) if with_env else (base, process)
         except httpx.HTTPError:
             pass
         if time.monotonic() > deadline or process.poll() is not None:
+            stop_serve(process)
             raise AssertionError((data / "serve.log").read_text()[-4000:])
         time.sleep(0.3)
-    yield base, data
-    os.killpg(process.pid, 15)
+
+
+def stop_serve(process: subprocess.Popen) -> None:
+    """SIGTERM the supervisor (it stops its children); SIGKILL if it hangs."""
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, 9)
-    log.close()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    data = tmp_path_factory.mktemp("embedded")
+    base, process = start_serve(data)
+    yield base, data, process
+    stop_serve(process)
 
 
 def test_runs_on_sqlite_without_redis(embedded):
-    base, data = embedded
+    base, data, _ = embedded
     assert (data / "mlcalc.db").exists()
     ready = httpx.get(f"{base}/readyz").json()
-    assert ready["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "workers": "ok",
+        "validators": "ok",
+    }
 
 
 def test_job_is_seen_queued_then_running_then_done(embedded):
-    base, _ = embedded
+    base, _, _ = embedded
     job = httpx.post(
         f"{base}/v1/jobs", json={"kind": "test_sleep", "params": {"seconds": 1.5}}
     ).json()
@@ -91,7 +112,7 @@ def test_job_is_seen_queued_then_running_then_done(embedded):
 
 
 def test_time_limit_holds_in_the_embedded_run(embedded):
-    base, _ = embedded
+    base, _, _ = embedded
     slow = httpx.post(
         f"{base}/v1/jobs",
         json={"kind": "test_sleep", "params": {"seconds": 20}},
@@ -110,3 +131,44 @@ def test_time_limit_holds_in_the_embedded_run(embedded):
         timeout=20,
     ).json()
     assert quick["status"] == "succeeded" and quick["result"]["numeric"] == 12.0
+
+
+def serve_child(serve: subprocess.Popen, role: str) -> psutil.Process:
+    """The supervised child of ``mlcalc serve`` running ``role`` (worker, beat, gunicorn)."""
+    for child in psutil.Process(serve.pid).children():
+        try:
+            if role in child.cmdline():
+                return child
+        except psutil.NoSuchProcess:
+            continue
+    raise AssertionError(f"no {role} process under mlcalc serve")
+
+
+def test_serve_restarts_a_killed_worker_and_beat_and_keeps_the_api(embedded):
+    base, data, serve = embedded
+    api_pid = serve_child(serve, "services.api:create_app()").pid
+    for role in ("worker", "beat"):
+        doomed = serve_child(serve, role)
+        doomed.kill()  # SIGKILL: nothing of it gets to say goodbye
+        killed_at = time.monotonic()
+        while True:
+            # The API answers throughout.
+            assert httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+            try:
+                replacement = serve_child(serve, role)
+                if replacement.pid != doomed.pid:
+                    break
+            except AssertionError:
+                pass
+            assert time.monotonic() - killed_at < 10, f"{role} not restarted within 10 s"
+            time.sleep(0.1)
+        assert replacement.is_running()
+    # The API was never restarted, and the new worker takes jobs.
+    assert serve_child(serve, "services.api:create_app()").pid == api_pid
+    job = httpx.post(
+        f"{base}/v1/jobs",
+        json={"kind": "derivative", "params": {"expression": "x^4", "variable": "x"}},
+        headers={"Prefer": "wait=25"},
+        timeout=30,
+    ).json()
+    assert job["status"] == "succeeded" and job["result"]["expression"] == "4*x^3"

@@ -108,3 +108,14 @@ def test_extrema_kind_empty_interval_fails_the_job():
 def test_extrema_kind_rejects_bad_params(params):
     with pytest.raises(ValidationError):
         get_kind("extrema").params_model.model_validate(params)
+
+
+def test_extrema_kind_reports_every_point_of_a_tie():
+    # by hand: f(−2) = −8 + 6 = −2 and f(1) = 1 − 3 = −2; f(−1) = 2, f(3) = 18
+    r = _run("extrema", {"expression": "x^3 - 3x", "variable": "x", "interval": [-2, 3]}).result
+    gmin = r["global_min"]
+    assert gmin["value"] == "-2" and gmin["numeric"] == -2.0
+    assert [p["point"] for p in gmin["points"]] == [{"x": "-2"}, {"x": "1"}]
+    assert [p["point_numeric"] for p in gmin["points"]] == [{"x": -2.0}, {"x": 1.0}]
+    assert gmin["point"] == {"x": "-2"}  # the contract's single point is the first of them
+    assert [p["point"] for p in r["global_max"]["points"]] == [{"x": "3"}]

@@ -120,3 +120,13 @@ def test_compiled_objective_gradient_matches_mpmath():
         assert f == pytest.approx(float(oracle(mp_a, mp_b)), rel=1e-13)
         assert g[0] == pytest.approx(float(mpmath.diff(oracle, (mp_a, mp_b), (1, 0))), rel=1e-12)
         assert g[1] == pytest.approx(float(mpmath.diff(oracle, (mp_a, mp_b), (0, 1))), rel=1e-12)
+
+
+def test_torch_subgradient_is_zero_at_the_relu_kink_only_for_optimizers():
+    from shared.mathcore.mlfunctions import torch_subgradients
+
+    d = sp.diff(relu(x) * y + relu(-x), x)
+    assert d.subs({x: 0, y: 1}) is sp.nan  # shown to a user: undefined
+    g = sp.lambdify([x, y], torch_subgradients(d), "numpy")
+    # torch.relu's gradient is 0 at 0 (and 1 / 0 on either side)
+    assert g(np.array([0.0, 1.0, -1.0]), 2.0).tolist() == [0.0, 2.0, -1.0]

@@ -7,10 +7,14 @@ import time
 import pytest
 import sympy as sp
 
+from shared.mathcore.mlfunctions import logsumexp, relu, sigmoid, softplus
 from shared.mathcore.parsing.parser import ParseError, parse_expression
+from shared.mathcore.realroot import cbrt
+from shared.mathcore.symbols import generic_function
 
 x, y, z, n = sp.symbols("x y z n", real=True)
 theta, alpha, w_1, w_12 = sp.symbols("theta alpha w_1 w_12", real=True)
+f, g, f1 = generic_function("f"), generic_function("g"), generic_function("f'")
 
 
 def latex(text: str, variables=("x", "y"), **kw):
@@ -27,7 +31,7 @@ CASES = [
     (r"\frac{\frac{1}{x}}{y}", 1 / (x * y)),
     (r"\sqrt{x}", sp.sqrt(x)),
     (r"\sqrt x", sp.sqrt(x)),
-    (r"\sqrt[3]{x}", x ** sp.Rational(1, 3)),
+    (r"\sqrt[3]{x}", cbrt(x)),
     (r"\sqrt[n]{x}", x ** (1 / n)),
     (r"\sqrt{x}^2", x),
     (r"\sin^2 x", sp.sin(x) ** 2),
@@ -86,8 +90,11 @@ CASES = [
     (r"w_{12}", w_12),
     (r"w_{1 2}", w_12),
     (r"\theta_0", sp.Symbol("theta_0", real=True)),
-    (r"\operatorname{sigmoid}(x)", 1 / (1 + sp.exp(-x))),
-    (r"\operatorname{relu}(x)", sp.Max(0, x)),
+    (r"\operatorname{sigmoid}(x)", sigmoid(x)),
+    (r"\operatorname{relu}(x)", relu(x)),
+    (r"\sigma(x)", sigmoid(x)),
+    (r"\sigma x", sp.Symbol("sigma", real=True) * x),
+    (r"f'(x) + g^{2}", f1(x) + sp.Symbol("g", real=True) ** 2),
     (r"\mathrm{e}^{x}", sp.exp(x)),
     (r"\max(x, y)", sp.Max(x, y)),
     (r"\lfloor x \rfloor", sp.floor(x)),
@@ -196,5 +203,7 @@ def test_latex_printer_output_reads_back():
     from shared.mathcore.printing import to_latex
 
     for expr in [x**2 + 1, sp.sin(x) ** 2, sp.sqrt(x + 1) / (2 * x), sp.exp(-x) * sp.log(x),
-                 sp.Abs(x - 1), sp.asin(x), sp.pi * x / 3, x ** sp.Rational(1, 3)]:  # fmt: skip
+                 sp.Abs(x - 1), sp.asin(x), sp.pi * x / 3, cbrt(x), sigmoid(x) * (1 - sigmoid(x)),
+                 relu(x - 1) + softplus(2 * x), logsumexp(x, y, z), f1(g(x)) * x,
+                 sp.diff(f(g(x)), x)]:  # fmt: skip
         assert latex(to_latex(expr)) == expr

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-import sympy
 from pydantic import (
     BaseModel,
     Field,
@@ -24,10 +23,16 @@ from pydantic import (
 )
 
 from shared.jobs.fields import ExpressionText, KindParams, Syntax, VariableName, parse_field
-from shared.jobs.registry import JobInputError, JobOutput, get_kind, job_kind, reuse_allowed
-from shared.mathcore.checks import TESTS, check_answer, check_list, check_points
-from shared.mathcore.checks.lists import points_from_text, split_top_level
-from shared.mathcore.symbols import variable
+from shared.jobs.registry import (
+    JobInputError,
+    JobOutput,
+    KindResult,
+    get_kind,
+    job_kind,
+    load_kinds,
+    reuse_allowed,
+)
+from shared.mathcore.checks import TESTS, check_answer
 
 MAX_ENTRIES = 100
 TestName = Literal[TESTS]  # type: ignore[valid-type]
@@ -39,7 +44,10 @@ AnswerEntry = Scalar | dict[VariableName, Scalar] | list[Scalar]
 
 
 class ProblemSpec(KindParams):
-    kind: Literal["derivative", "gradient", "extrema"]
+    """A problem whose solution is the expected answer: any kind with a
+    ``check_problem`` hook (derivative, gradient, extrema)."""
+
+    kind: str = Field(max_length=32)
     params: dict[str, Any]
 
 
@@ -54,9 +62,15 @@ class CheckParams(KindParams):
     points: PointSet = Field(
         default="critical_points", description="for extrema problems: which points to compare"
     )
+    ties: Literal["all", "any"] = Field(
+        default="all",
+        description="for a global extremum attained at several points: 'all' expects every"
+        " one of them, 'any' accepts any one",
+    )
     expected: ExpressionText | None = None
     problem: ProblemSpec | None = None
-    answer: ExpressionText | list[AnswerEntry] = Field(max_length=MAX_ENTRIES)
+    # The entry limit is for lists only: a string answer is as long as any expression.
+    answer: ExpressionText | Annotated[list[AnswerEntry], Field(max_length=MAX_ENTRIES)]
 
     @field_validator("expected")
     @classmethod
@@ -72,8 +86,12 @@ class CheckParams(KindParams):
         if problem is None:
             return None
         kind = get_kind(problem.kind)
-        if kind is None:
-            raise ValueError(f"problems of kind {problem.kind!r} are not available")
+        if kind is None or kind.check_problem is None:
+            checkable = sorted(n for n, k in load_kinds().items() if k.check_problem)
+            raise ValueError(
+                f"problems of kind {problem.kind!r} cannot be checked; "
+                f"one of {', '.join(checkable)}"
+            )
         try:
             kind.params_model.model_validate(problem.params)
         except ValidationError as exc:
@@ -111,121 +129,52 @@ def _solved(kind_name: str, canonical_params: str) -> dict[str, Any]:
     return kind.run(params).result
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
+class CheckResult(KindResult):
+    """The verdict: the contract's ``correct``, ``expected``, ``feedback`` and more."""
 
-
-def _check_derivative(params: CheckParams, problem_params: Any, result: dict) -> dict:
-    if not isinstance(params.answer, str):
-        raise JobInputError("Answer of the wrong shape", "a derivative answer is one expression")
-    names = _problem_names(problem_params)
-    original, wrt = None, None
-    if getattr(problem_params, "implicit", None) is None:
-        f = parse_field(problem_params.expression, variables=names, syntax=problem_params.syntax)
-        sequence = [variable(v) for v in (problem_params.variables or [])]
-        if not sequence:
-            name = problem_params.variable or (
-                str(min(f.free_symbols, key=str)) if f.free_symbols else "x"
-            )
-            sequence = [variable(name)] * problem_params.order
-        # Mistakes are named on the last differentiation: d/dx of the one before.
-        original = sympy.diff(f, *sequence[:-1]) if len(sequence) > 1 else f
-        wrt = sequence[-1]
-    outcome = check_answer(
-        params.answer,
-        result["expression"],
-        params.test,
-        variables=names or None,
-        rtol=params.rtol,
-        atol=params.atol,
-        problem_kind="derivative",
-        original=original,
-        wrt=wrt,
-        syntax=params.syntax,
+    correct: bool
+    expected: Any = Field(description="the expected answer (expression, list or points)")
+    feedback: str
+    mistake: str | None = Field(default=None, description="code of a recognised mistake")
+    score: float = Field(default=0.0, description="partial credit in [0, 1]")
+    decided: bool = Field(default=True, description="false when the checker could not tell")
+    valid: bool = Field(
+        default=True,
+        description="false when the answer could not be read or was not understood"
+        " (details.position: where)",
     )
-    return outcome.to_dict()
-
-
-def _problem_names(problem_params: Any) -> list[str]:
-    names = list(getattr(problem_params, "variables", None) or [])
-    single = getattr(problem_params, "variable", None)
-    if single and single not in names:
-        names.append(single)
-    return names
-
-
-def _answer_list(answer: str | list) -> list[str]:
-    if isinstance(answer, str):
-        return split_top_level(answer)
-    return [_text(a) for a in answer]
-
-
-def _check_gradient(params: CheckParams, problem_params: Any, result: dict) -> dict:
-    names = list(result["variables"])
-    f = parse_field(problem_params.expression, variables=names, syntax=problem_params.syntax)
-    outcome = check_list(
-        _answer_list(params.answer),
-        list(result["gradient"]),
-        params.test,
-        variables=names,
-        rtol=params.rtol,
-        atol=params.atol,
-        problem_kind="gradient",
-        original=f,
-        wrts=names,
+    test: str
+    problem_result: dict[str, Any] | None = Field(
+        default=None, description="the solved problem's result, with 'problem'"
     )
-    return outcome.to_dict()
 
 
-def _expected_points(result: dict, which: str) -> list[dict[str, str]]:
-    if which in ("global_min", "global_max"):
-        found = result.get(which)
-        return [found["point"]] if found else []
-    points = result.get("critical_points") or []
-    if which != "critical_points":
-        points = [p for p in points if p.get("classification") == which]
-    return [p["point"] for p in points]
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
-def _answer_points(answer: str | list, names: list[str]) -> list:
-    if isinstance(answer, str):
-        return points_from_text(answer, len(names))
-    out = []
-    for entry in answer:
-        if isinstance(entry, (dict, list)):
-            out.append(entry)
-        else:
-            out.append([_text(entry)])
-    return out
-
-
-def _check_extrema(params: CheckParams, problem_params: Any, result: dict) -> dict:
-    names = _problem_names(problem_params)
-    expected = _expected_points(result, params.points)
-    try:
-        answers = _answer_points(params.answer, names)
-        kwargs = {k: v for k, v in (("rtol", params.rtol), ("atol", params.atol)) if v is not None}
-        outcome = check_points(answers, expected, names, **kwargs)
-    except ValueError as exc:
-        return {
-            "correct": False,
-            "expected": expected,
-            "feedback": f"Your answer could not be read: {exc}.",
-            "mistake": "unparseable",
-            "score": 0.0,
-            "decided": True,
-        }
-    return outcome.to_dict()
-
-
-_BY_PROBLEM = {
-    "derivative": _check_derivative,
-    "gradient": _check_gradient,
-    "extrema": _check_extrema,
+CSV_COLUMNS = {
+    "correct": lambda params, result: (
+        "" if "correct" not in result else str(bool(result["correct"])).lower()
+    ),
+    "score": lambda params, result: _cell(result.get("score")),
+    "answer": lambda params, result: _cell(params.get("answer")),
+    "expected": lambda params, result: _cell(result.get("expected")),
+    "feedback": lambda params, result: _cell(result.get("feedback")),
+    "mistake": lambda params, result: _cell(result.get("mistake")),
+    "valid": lambda params, result: (
+        "" if "valid" not in result else str(bool(result["valid"])).lower()
+    ),
 }
 
 
-@job_kind("check", params=CheckParams)
+@job_kind(
+    "check",
+    title="Check an answer",
+    params=CheckParams,
+    result=CheckResult,
+    csv_columns=CSV_COLUMNS,
+)
 def run_check(params: CheckParams) -> JobOutput:
     """Check an answer against an expected answer or a problem's solution."""
     if params.problem is None:
@@ -240,7 +189,7 @@ def run_check(params: CheckParams) -> JobOutput:
         ).to_dict()
     else:
         problem_params, result = _solve(params.problem)
-        outcome = _BY_PROBLEM[params.problem.kind](params, problem_params, result)
+        outcome = get_kind(params.problem.kind).check_problem(params, problem_params, result)
         outcome["problem_result"] = result
     outcome["test"] = params.test
     return JobOutput(result=outcome)

@@ -3,10 +3,11 @@ extrema, in one variable on an interval or in several (optionally on a box)."""
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from shared.jobs.answers import answer_points, problem_names, unreadable_points
 from shared.jobs.fields import (
     ExactNumber,
     ExpressionText,
@@ -16,7 +17,8 @@ from shared.jobs.fields import (
     parse_field,
     parse_number_field,
 )
-from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.jobs.registry import JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.checks import check_points
 from shared.mathcore.extrema import extrema_one_variable, extrema_several
 from shared.mathcore.symbols import variable
 
@@ -68,7 +70,88 @@ def _names(data: dict) -> list[str]:
     return names
 
 
-@job_kind("extrema", params=ExtremaParams)
+class PointValue(KindResult):
+    point: dict[str, str]
+    point_numeric: dict[str, float | None]
+    value: str
+    numeric: float | None
+
+
+class CriticalPointResult(PointValue):
+    classification: str = Field(description="local_min, local_max, saddle, neither or inconclusive")
+
+
+class GlobalExtremum(PointValue):
+    points: list[dict[str, Any]] = Field(
+        default_factory=list, description="every point attaining it"
+    )
+
+
+class ExtremaResult(KindResult):
+    """Critical points, their classification and the global extrema."""
+
+    critical_points: list[CriticalPointResult]
+    global_min: GlobalExtremum | None = Field(description="null where none is attained")
+    global_max: GlobalExtremum | None
+    method: str = Field(description="symbolic or numeric")
+    complete: bool = True
+    variables: list[str]
+
+
+def _expected_points(result: dict, which: str) -> list[dict[str, str]]:
+    if which in ("global_min", "global_max"):
+        found = result.get(which)
+        if not found:
+            return []
+        # Every point attaining the extremum (ties), as the extrema job reports them.
+        return [p["point"] for p in found.get("points") or []] or [found["point"]]
+    points = result.get("critical_points") or []
+    if which != "critical_points":
+        points = [p for p in points if p.get("classification") == which]
+    return [p["point"] for p in points]
+
+
+def _one_of(answers: list, expected: list, names: list[str], kwargs: dict):
+    """With ``ties: "any"``: one answer point attaining the extremum is enough."""
+    for point in expected:
+        outcome = check_points(answers, [point], names, **kwargs)
+        if outcome.correct:
+            others = len(expected) - 1
+            outcome.expected = check_points([], expected, names).expected
+            outcome.feedback = (
+                f"Correct. The extremum is attained at {others} other point"
+                f"{'s' if others > 1 else ''} too."
+            )
+            return outcome
+    return None
+
+
+def check_extrema_answer(check, problem_params: ExtremaParams, result: dict) -> dict:
+    """Grade an answer to an extrema problem: the points of the set ``check.points``.
+
+    A global extremum attained at several points (a tie) expects all of them,
+    or any one with ``ties: "any"``.
+    """
+    names = problem_names(problem_params)
+    expected = _expected_points(result, check.points)
+    try:
+        answers = answer_points(check.answer, names)
+        kwargs = {k: v for k, v in (("rtol", check.rtol), ("atol", check.atol)) if v is not None}
+        outcome = check_points(answers, expected, names, **kwargs)
+        if not outcome.correct and check.ties == "any" and check.points.startswith("global"):
+            outcome = _one_of(answers, expected, names, kwargs) or outcome
+    except ValueError as exc:
+        return unreadable_points(expected, exc)
+    return outcome.to_dict()
+
+
+@job_kind(
+    "extrema",
+    title="Critical points and extrema",
+    params=ExtremaParams,
+    result=ExtremaResult,
+    check_problem=check_extrema_answer,
+)
 def run_extrema(params: ExtremaParams) -> JobOutput:
     """Find, classify and compare the critical points; conclude the global extrema."""
     expr = parse_field(params.expression, variables=_names(dict(params)), syntax=params.syntax)

@@ -8,21 +8,26 @@ then one row per iteration (numbers; null where a value was not finite). With
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from typing import Literal, Self
+from typing import Any, Self
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from shared.jobs.data import check_not_variables, column_names, data_arrays, free_variables
 from shared.jobs.fields import (
-    ExactNumber,
+    DataColumns,
     ExpressionText,
+    FiniteNumber,
     Syntax,
     VariableName,
     parse_field,
     parse_number_field,
 )
 from shared.jobs.optimizer_options import OptimizerOptions
-from shared.jobs.registry import JobInputError, JobOutput, job_kind
+from shared.jobs.registry import Download, JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.mlfunctions import KINK_CONVENTION, has_kink
 from shared.mathcore.optimize import CompileError, run_multistart, run_optimizer
 from shared.mathcore.optimize.runner import check_method
 from shared.mathcore.optimize.scipy_methods import SCIPY_METHODS
@@ -35,12 +40,14 @@ MAX_SCIPY_STARTS = 1_000
 # Starts × iterations of a vectorised multi-start (~25 ns per start-iteration).
 MAX_MULTISTART_WORK = 20_000_000
 
-Method = Literal[
-    "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-    "newton", "bfgs", "cg", "lbfgs", "nelder_mead",
-]  # fmt: skip
+# Every start is evaluated on every row at once: keep the (rows, starts) arrays small.
+MAX_ROWS_TIMES_STARTS = 5_000_000
 
-Point = dict[VariableName, ExactNumber]
+Point = dict[VariableName, FiniteNumber]
+
+
+def _rows(data: dict) -> int:
+    return len(next(iter(data.values())))
 
 
 def point_values(point: dict, names: list[str]) -> list[float]:
@@ -71,9 +78,11 @@ class OptimizeParams(OptimizerOptions):
     variables: list[VariableName] = Field(min_length=1, max_length=MAX_VARIABLES)
     start: Point | None = Field(default=None, max_length=MAX_VARIABLES)
     starts: list[Point] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
-    method: Method = "gd"
     step_tol: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     line_search: bool | None = None
+    data: DataColumns | None = Field(
+        default=None, description="columns the expression's sum(...) and mean(...) run over"
+    )
     expression: ExpressionText
 
     @field_validator("variables")
@@ -89,8 +98,11 @@ class OptimizeParams(OptimizerOptions):
         names = info.data.get("variables")
         if names is None:
             return text  # 'variables' already failed; its own error says why
-        expr = parse_field(text, variables=names, syntax=info.data.get("syntax", "plain"))
-        extra = sorted(str(s) for s in expr.free_symbols if str(s) not in names)
+        data = info.data.get("data")
+        check_not_variables(names, data)
+        syntax = info.data.get("syntax", "plain")
+        expr = parse_field(text, variables=names, syntax=syntax, data=column_names(data))
+        extra = sorted(str(s) for s in free_variables(expr) if str(s) not in names)
         if extra:
             raise ValueError(f"the expression uses {', '.join(extra)}, not listed in 'variables'")
         return text
@@ -110,6 +122,10 @@ class OptimizeParams(OptimizerOptions):
                 raise ValueError(
                     f"{self.method} runs each start separately: at most {MAX_SCIPY_STARTS} starts"
                 )
+            if self.data and len(self.starts) * _rows(self.data) > MAX_ROWS_TIMES_STARTS:
+                raise ValueError(
+                    f"starts x data rows may be at most {MAX_ROWS_TIMES_STARTS:,} per job"
+                )
             if len(self.starts) * max(self.max_iter, 1) > MAX_MULTISTART_WORK:
                 raise ValueError(
                     f"starts x max_iter may be at most {MAX_MULTISTART_WORK:,} per job"
@@ -117,32 +133,111 @@ class OptimizeParams(OptimizerOptions):
         return self
 
 
-@job_kind("optimize", params=OptimizeParams)
+class TrajectoryPoint(KindResult):
+    iter: int
+    x: dict[str, float | None]
+    fun: float | None
+    grad_norm: float | None
+
+
+class OptimizeResult(KindResult):
+    """Where the run ended, why, and its path (with ``starts``: the best run's,
+    plus ``runs``, ``best_index`` and ``minima``)."""
+
+    x: dict[str, float | None]
+    fun: float | None
+    iterations: int = Field(description="the number of updates made")
+    converged: bool
+    stop_reason: str = Field(description="tol, max_iter or diverged (or step_tol, stalled)")
+    trajectory: list[TrajectoryPoint] = Field(
+        description="every iteration up to 1,000, evenly thinned beyond, first and last kept"
+    )
+    method: str
+    grad_norm: float | None
+    expression: str
+    latex: str
+    point_kind: str | None = Field(
+        default=None,
+        description="newton: minimum, maximum, saddle or inconclusive (the second-order "
+        "test where it stopped on tol; converged only at a minimum)",
+    )
+    runs: list[dict[str, Any]] | None = Field(default=None, description="with 'starts'")
+    subgradient: str | None = Field(
+        default=None,
+        description="present when the objective has a kink (relu, |x|, max, min): the "
+        "value its derivative takes there, as torch.autograd does",
+    )
+    best_index: int | None = None
+    minima: list[dict[str, Any]] | None = None
+
+
+def trajectory_csv(extras: dict[str, Any]) -> str | None:
+    """The full trajectory as CSV: a header, then one iteration a row."""
+    rows = extras.get("trajectory_csv_rows")
+    if not rows:
+        return None
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+DOWNLOADS = {
+    "trajectory.csv": Download(
+        media_type="text/csv",
+        description="the full optimizer trajectory, one iteration a row",
+        render=trajectory_csv,
+    )
+}
+
+
+@job_kind(
+    "optimize",
+    title="Run an optimizer",
+    params=OptimizeParams,
+    result=OptimizeResult,
+    downloads=DOWNLOADS,
+)
 def run_optimize(params: OptimizeParams) -> JobOutput:
     """Minimise an expression with the chosen optimizer, recording its path."""
-    expr = parse_field(params.expression, variables=params.variables, syntax=params.syntax)
-    options = dict(
-        learning_rate=params.learning_rate,
-        max_iter=params.max_iter,
-        tol=params.tol,
-        step_tol=params.step_tol,
-        line_search=params.line_search,
-        **params.method_options(),
+    expr = parse_field(
+        params.expression,
+        variables=params.variables,
+        syntax=params.syntax,
+        data=column_names(params.data),
     )
+    data = data_arrays(params.data)
     try:
         if params.start is not None:
-            start = point_values(params.start, params.variables)
-            run = run_optimizer(expr, params.variables, start, params.method, **options)
+            run = run_optimizer(expr, params.variables, data=data, **optimizer_call(params))
             result, best = run.to_dict(), run
         else:
+            options = optimizer_call(params)
+            del options["start"]
             starts = [point_values(p, params.variables) for p in params.starts]
-            multi = run_multistart(expr, params.variables, starts, params.method, **options)
+            multi = run_multistart(expr, params.variables, starts, data=data, **options)
             result, best = multi.to_dict(), multi.best
     except CompileError as exc:
         raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
-    result["expression"] = to_plain(expr)
-    result["latex"] = to_latex(expr)
+    result.update(expression_fields(expr))
+    if has_kink(expr):
+        result["subgradient"] = KINK_CONVENTION
     extras = {}
     if best is not None:
         extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))
     return JobOutput(result=result, extras=extras)
+
+
+def optimizer_call(params: OptimizeParams) -> dict[str, Any]:
+    """The keyword arguments of ``run_optimizer`` for these params (a single start)."""
+    return dict(
+        start=point_values(params.start, params.variables) if params.start is not None else None,
+        method=params.method,
+        step_tol=params.step_tol,
+        line_search=params.line_search,
+        **params.run_options(),
+    )
+
+
+def expression_fields(expr) -> dict[str, str]:
+    """The objective as the result shows it."""
+    return {"expression": to_plain(expr), "latex": to_latex(expr)}

@@ -19,7 +19,8 @@ from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.checks import forms, mistakes
 from shared.mathcore.checks.constant import up_to_constant
 from shared.mathcore.checks.deadline import deadline
-from shared.mathcore.checks.equivalence import Equivalence, equivalent
+from shared.mathcore.checks.equivalence import Equivalence, equivalent, is_exact
+from shared.mathcore.checks.formtree import same_form
 from shared.mathcore.checks.numeric import DEFAULT_ATOL, DEFAULT_RTOL, compare_numbers
 from shared.mathcore.checks.outcome import CheckOutcome
 from shared.mathcore.printing import to_plain
@@ -28,7 +29,6 @@ from shared.mathcore.symbols import variable
 logger = logging.getLogger(__name__)
 
 TESTS = ("equivalent", "numeric", "identical_form", "up_to_constant", "expanded", "factored")
-DERIVATIVE_KINDS = ("derivative", "gradient")
 EQUIVALENT_RTOL = 1e-10
 SECONDS = 8.0  # the whole check, mistakes included
 SYMBOLIC_SECONDS = 1.0
@@ -113,7 +113,6 @@ def check_answer(
     variables: Sequence[str | sympy.Symbol] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
-    problem_kind: str | None = None,
     original: Source | None = None,
     wrt: str | sympy.Symbol | None = None,
     syntax: str = "plain",
@@ -121,12 +120,11 @@ def check_answer(
 ) -> CheckOutcome:
     """Check ``answer`` against ``expected`` with answer test ``test``.
 
-    For "derivative of f" problems pass ``problem_kind="derivative"`` and
-    ``original=f`` (and ``wrt``, the variable) so mistakes can be named.
+    When the expected answer is a derivative of f, pass ``original=f`` (and
+    ``wrt``, the variable) so differentiation mistakes can be named.
 
     >>> x = sympy.Symbol("x", real=True)
-    >>> check_answer(sympy.cos(3 * x), 3 * sympy.cos(3 * x), original=sympy.sin(3 * x),
-    ...              problem_kind="derivative").mistake
+    >>> check_answer(sympy.cos(3 * x), 3 * sympy.cos(3 * x), original=sympy.sin(3 * x)).mistake
     'missing_chain_factor'
     """
     if test not in TESTS:
@@ -134,38 +132,91 @@ def check_answer(
     names = _names(variables)
     expected_expr = parse(expected, names, syntax=syntax)
     expected_text = to_plain(expected_expr)
+    # The answer is read with the expected answer's variables declared, so a
+    # name it has (``lr``, ``w_1``) is read whole in the answer too.
+    reading = sorted(set(names or []) | {s.name for s in expected_expr.free_symbols}) or None
     try:
-        answer_expr = parse(answer, names, syntax=syntax)
+        answer_expr = parse(answer, reading, syntax=syntax)
     except ValueError as exc:  # the parser's ParseError is a ValueError
-        return CheckOutcome(
-            False,
-            expected_text,
-            f"Your answer could not be read: {exc}.",
-            "unparseable",
-            0.0,
-            True,
-            "symbolic",
-        )
+        return unreadable(answer, expected_text, exc)
     context = _Context(
         answer=answer,
         expected=expected,
         a=answer_expr,
         e=expected_expr,
         expected_text=expected_text,
-        names=names,
+        names=reading,
         syntax=syntax,
         variables=[variable(n) for n in names] if names else [],
         rtol=rtol,
         atol=atol,
-        problem_kind=problem_kind,
         original=parse(original, names, syntax=syntax) if original is not None else None,
         wrt=wrt,
     )
     try:
         with deadline(seconds), time_budget(seconds):
-            return _RUNNERS[test](context)
+            outcome = _RUNNERS[test](context)
     except BudgetExceeded:
         return _undecided(expected_text, f"the check ran past its {seconds:g} s budget")
+    strangers = _unknown_names(context, test)
+    if strangers and not outcome.correct:
+        return _not_understood(answer, expected_text, strangers, expected_expr)
+    return outcome
+
+
+def unreadable(answer: Source, expected_text: str, exc: ValueError) -> CheckOutcome:
+    """The result for an answer that cannot be read: ``valid`` False, and where."""
+    position = getattr(exc, "position", None)
+    where = ""
+    if isinstance(answer, str) and position is not None:
+        rest = answer[position : position + 12]
+        where = f", at '{rest}'" if rest.strip() else ", at the end"
+    outcome = CheckOutcome(
+        False,
+        expected_text,
+        f"Your answer could not be read: {exc}{where}.",
+        "unparseable",
+        0.0,
+        True,
+        "symbolic",
+    )
+    outcome.valid = False
+    if position is not None:
+        outcome.details["position"] = position
+    return outcome
+
+
+def _unknown_names(ctx: _Context, test: str) -> list[str]:
+    """Names in a typed answer that neither the expected answer nor the job has.
+
+    Such a name is more likely a misreading (a typo, a product written as one
+    word) than a deliberate wrong answer; antiderivatives may add constants.
+    """
+    if not isinstance(ctx.answer, str) or test == "up_to_constant":
+        return []
+    known = {str(s) for s in ctx.e.free_symbols} | set(ctx.names or [])
+    if not known:
+        return []  # a number was expected: the numeric tests say so themselves
+    return sorted({str(s) for s in ctx.a.free_symbols} - known)
+
+
+def _not_understood(
+    answer: str, expected_text: str, names: list[str], expected: sympy.Expr
+) -> CheckOutcome:
+    known = ", ".join(sorted(str(s) for s in expected.free_symbols)) or "none"
+    listed = ", ".join(names)
+    feedback = (
+        f"Your answer was not understood: it uses {listed}, which "
+        f"{'is not a variable' if len(names) == 1 else 'are not variables'} of this problem"
+        f" (variables: {known}). Check the spelling, or write products with *."
+    )
+    outcome = CheckOutcome(False, expected_text, feedback, "unknown_name", 0.0, True, "symbolic")
+    outcome.valid = False
+    position = answer.find(names[0])
+    if position >= 0:
+        outcome.details["position"] = position
+    outcome.details["unknown_names"] = names
+    return outcome
 
 
 class _Context:
@@ -175,7 +226,7 @@ class _Context:
     def mistake(self) -> mistakes.Mistake | None:
         a, e = self.a, self.e
         original = self.original
-        if original is not None and self.problem_kind in DERIVATIVE_KINDS:
+        if original is not None:
             x = _differentiation_variable(original, self.variables, self.wrt)
             if x is not None:
                 found = mistakes.recognise(
@@ -188,10 +239,21 @@ class _Context:
             return mistakes.recognise(lambda: mistakes.sign_mistake(a, e), MISTAKE_SECONDS)
         return mistakes.recognise(lambda: mistakes.generic_mistake(a, e), MISTAKE_SECONDS)
 
+    def exact(self) -> bool:
+        """Exact inputs and no tolerance asked for: compare exactly."""
+        return self.rtol is None and self.atol is None and is_exact(self.a, self.e)
+
     def equivalence(self) -> Equivalence:
         rtol = EQUIVALENT_RTOL if self.rtol is None else self.rtol
         atol = 0.0 if self.atol is None else self.atol
-        return equivalent(self.a, self.e, rtol=rtol, atol=atol, symbolic_seconds=SYMBOLIC_SECONDS)
+        return equivalent(
+            self.a,
+            self.e,
+            rtol=rtol,
+            atol=atol,
+            symbolic_seconds=SYMBOLIC_SECONDS,
+            exact=self.exact(),
+        )
 
     def unevaluated(self) -> tuple[sympy.Expr, sympy.Expr]:
         a = parse(self.answer, self.names, evaluate=False, syntax=self.syntax)
@@ -231,8 +293,7 @@ def _run_numeric(ctx: _Context) -> CheckOutcome:
 
 
 def _run_identical_form(ctx: _Context) -> CheckOutcome:
-    a_form, e_form = ctx.unevaluated()
-    if forms.same_form(a_form, e_form):
+    if same_form(ctx.answer, ctx.expected, ctx.names, ctx.syntax):
         return _right(ctx.expected_text, "symbolic")
     verdict = ctx.equivalence()
     if verdict.equal is True:

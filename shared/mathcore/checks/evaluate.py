@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 import mpmath
 import sympy
+from sympy.core.function import AppliedUndef
 
 # Values past 2**LIMIT_BITS are refused: exp(exp(1000)) would take mpmath hours.
 LIMIT_BITS = 200_000
@@ -56,6 +57,10 @@ def _real(value) -> mpmath.mpf:
 def _log(u):
     if u <= 0:
         raise OutsideDomain("log of a non-positive number")
+    if abs(u - 1) < mpmath.ldexp(1, KEPT_BITS - mpmath.mp.prec):
+        # log(1 + tiny) is tiny, but 1 + tiny rounds to 1 first: ln(1 + e^x) at
+        # x = -466 is 5e-203, not 0 (softplus gives the true value).
+        raise LostPrecision("log of a number too close to 1")
     return mpmath.log(u)
 
 
@@ -253,6 +258,11 @@ class RealEvaluator:
             raise OutsideDomain("no piece applies")
         if e.is_number:
             return self._constant(e)
+        implementation = getattr(e.func, "_imp_", None)
+        if implementation is not None and not isinstance(e, AppliedUndef):
+            # sigmoid, relu, softplus, logsumexp, step, cbrt (mlfunctions, realroot):
+            # their numeric implementations take mpmath numbers (step(0) is nan: refused).
+            return _real(implementation(*(_real(self._walk(a, env)) for a in e.args)))
         raise CannotEvaluate(f"cannot evaluate {type(e).__name__}")
 
     def _truth(self, condition: sympy.Basic, env) -> bool:

@@ -35,6 +35,7 @@ class ListOutcome:
     mistake: str | None = None
     items: list[CheckOutcome] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    valid: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """The outcome as a JSON-ready dict."""
@@ -49,7 +50,6 @@ def check_list(
     variables: Sequence[str] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
-    problem_kind: str | None = None,
     original: Source | None = None,
     wrts: Sequence[str] | None = None,
 ) -> ListOutcome:
@@ -70,7 +70,6 @@ def check_list(
                 variables=variables,
                 rtol=rtol,
                 atol=atol,
-                problem_kind=problem_kind,
                 original=original,
                 wrt=wrt,
             )
@@ -98,6 +97,7 @@ def check_list(
         decided=all(item.decided for item in items),
         mistake=codes.pop() if len(codes) == 1 else None,
         items=items,
+        valid=all(item.valid for item in items),
     )
 
 
@@ -137,13 +137,18 @@ def check_points(
         expected_text = [
             {n: to_plain(c) for n, c in zip(names, p, strict=True)} for p in expected_coords
         ]
-        return ListOutcome(
+        outcome = ListOutcome(
             False,
             expected_text,
             f"Your answer could not be read: {exc}.",
             0.0,
             mistake="unparseable",
+            valid=False,
         )
+        position = getattr(exc, "position", None)
+        if position is not None:
+            outcome.details["position"] = position
+        return outcome
     match = np.zeros((len(answer_coords), len(expected_coords)))
     for i, a in enumerate(answer_coords):
         for j, e in enumerate(expected_coords):

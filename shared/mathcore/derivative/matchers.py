@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy
 from sympy.core.function import AppliedUndef, ArgumentIndexError
 
+from shared.mathcore.derivative.ml_rules import ML_TABLE, LogSumExpRule, MaxMinRule, ReductionRule
 from shared.mathcore.derivative.rules import (
     HYPERBOLIC,
     INVERSE_HYPERBOLIC,
@@ -37,7 +38,9 @@ from shared.mathcore.derivative.rules import (
     SumRule,
     TrigRule,
 )
-from shared.mathcore.symbols import as_expr
+from shared.mathcore.mlfunctions import logsumexp
+from shared.mathcore.reductions import RowMean, RowSum
+from shared.mathcore.symbols import as_expr, generic_order
 
 _TABLE_RULES: dict[type, type[Rule]] = {
     **{f: TrigRule for f in TRIG},
@@ -81,6 +84,16 @@ def _match(expr: sympy.Expr, var: sympy.Symbol, taken: frozenset[str]) -> Rule:
         if rule_type is not None:
             func = type(expr)
             return _function_rule(expr, var, taken, 0, lambda u: rule_type(func(u), u, func))
+        ml_rule = ML_TABLE.get(type(expr))
+        if ml_rule is not None:
+            func = type(expr)
+            return _function_rule(expr, var, taken, 0, lambda u: ml_rule(func(u), u))
+        if isinstance(expr, logsumexp | sympy.Max | sympy.Min):
+            steps = tuple(_match(a, var, taken) for a in expr.args)
+            rule = LogSumExpRule if isinstance(expr, logsumexp) else MaxMinRule
+            return rule(expr, var, steps)
+        if isinstance(expr, RowMean | RowSum):
+            return ReductionRule(expr, var, _match(expr.args[0], var, taken))
         if isinstance(expr, sympy.Function) and not isinstance(expr, sympy.Piecewise):
             return _match_generic(expr, var, taken)
     except (ArgumentIndexError, NotImplementedError, TypeError, ValueError):
@@ -118,8 +131,13 @@ def _match_generic(expr: sympy.Function, var: sympy.Symbol, taken) -> Rule:
     if len(dependent) != 1:
         return FallbackRule(expr, var)
     index = dependent[0]
-    if isinstance(expr, AppliedUndef) and expr.args[index] != var:
-        # y(x²): fdiff of an undefined function needs a symbol argument.
+    if (
+        isinstance(expr, AppliedUndef)
+        and expr.args[index] != var
+        and generic_order(expr.func) is None
+    ):
+        # y(x²): fdiff of an undefined function needs a symbol argument (the
+        # generic functions f, g, h of the parser have f' and take any).
         return FallbackRule(expr, var)
     func = expr.func
     args = expr.args

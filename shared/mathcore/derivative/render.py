@@ -14,9 +14,12 @@ from dataclasses import dataclass
 import sympy
 from sympy.core.function import AppliedUndef
 
+from shared.mathcore.derivative import ml_rules as ml
 from shared.mathcore.derivative import rules as r
 from shared.mathcore.printing import to_latex, to_plain
+from shared.mathcore.reductions import DataColumn, RowMean
 from shared.mathcore.steps import make_step
+from shared.mathcore.symbols import generic_order
 
 # What a step claims about (before, after): "derivative": after = d(before)/d(var);
 # "equal": after = before; "equation": an equation rewritten into an equivalent one.
@@ -126,10 +129,16 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
     x = p(rule.var)
     d = f"d/d{x}"
     if isinstance(rule, r.ConstantRule):
-        held = sorted(s.name for s in rule.expr.free_symbols)
-        if held:
+        symbols = rule.expr.free_symbols
+        held = sorted(s.name for s in symbols if not isinstance(s, DataColumn))
+        columns = sorted(s.name for s in symbols if isinstance(s, DataColumn))
+        reasons = [f"{', '.join(held)} held constant"] if held else []
+        if columns:  # a column is data: fixed numbers, one per row
+            kind = "data column" if len(columns) == 1 else "data columns"
+            reasons.append(f"the {kind} {', '.join(columns)} fixed")
+        if reasons:
             return (
-                f"{p(rule.expr)} does not depend on {x} ({', '.join(held)} held constant), "
+                f"{p(rule.expr)} does not depend on {x} ({'; '.join(reasons)}), "
                 "so its derivative is 0."
             )
         return f"The derivative of the constant {p(rule.expr)} is 0."
@@ -153,6 +162,9 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
         )
     if isinstance(rule, r.ChainRule):
         u = p(rule.u)
+        if generic_order(rule.outer_step.expr.func) is not None:  # f(g(x)): f is the outer one
+            inner = p(rule.inner)
+            return f"Apply the chain rule with {u} = {inner}: {d}[f({u})] = f'({u})·d{u}/d{x}."
         return (
             f"Apply the chain rule with {u} = {p(rule.inner)}: "
             f"{d}[f({u})] = f'({u})·d{u}/d{x}, where f({u}) = {p(rule.outer_step.expr)}."
@@ -179,6 +191,15 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
             f"ln(y) = {p(rule.log_form)}, so y'/y = {d}[{p(rule.log_form)}] "
             f"and y' = y·{d}[{p(rule.log_form)}]."
         )
+    ml_text = _ml_text(rule, x, d, p)
+    if ml_text is not None:
+        return ml_text
+    if isinstance(rule, r.GenericFunctionRule) and generic_order(rule.expr.func) is not None:
+        name = rule.expr.func.__name__
+        return (
+            f"{name} is a generic function: its derivative is written {name}', "
+            f"so {d}[{p(rule.expr)}] = {p(rule.result())}."
+        )
     if isinstance(rule, r.GenericFunctionRule) and isinstance(rule.expr, AppliedUndef):
         name = p(rule.expr)
         return f"{name} depends on {x}: its derivative is {p(rule.result())} = d{name}/d{x}."
@@ -195,6 +216,59 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
             f"{d}[{p(rule.expr)}] = {p(rule.result())}."
         )
     raise TypeError(f"no wording for {type(rule).__name__}")
+
+
+def _ml_text(rule: r.Rule, x: str, d: str, p) -> str | None:
+    """Wording of the rules of ``ml_rules``, or None for another rule."""
+    if isinstance(rule, ml.SigmoidRule):
+        return (
+            f"Sigmoid rule: σ′ = σ(1 − σ), so {d}[sigmoid({x})] = sigmoid({x})·(1 − sigmoid({x}))."
+        )
+    if isinstance(rule, ml.SoftplusRule):
+        return (
+            f"Softplus rule: softplus({x}) = ln(1 + e^{x}), so {d}[softplus({x})] = sigmoid({x})."
+        )
+    if isinstance(rule, ml.ReluRule):
+        return (
+            f"ReLU rule: {d}[relu({x})] = step({x}), which is 1 for {x} > 0 and 0 for {x} < 0; "
+            f"relu has a kink at {x} = 0, where its derivative is undefined."
+        )
+    if isinstance(rule, ml.StepRule):
+        return (
+            f"step({x}) is constant on each side of 0 (derivative 0) and jumps at {x} = 0, "
+            f"where it has no derivative: {d}[step({x})] = {p(rule.result())}."
+        )
+    if isinstance(rule, ml.CubeRootRule):
+        return (
+            f"Cube root rule (the real cube root, cbrt({x}) = {x}^(1/3)): "
+            f"{d}[cbrt({x})] = 1/(3·cbrt({x})^2), undefined at {x} = 0."
+        )
+    if isinstance(rule, ml.LogSumExpRule):
+        args = ", ".join(p(a) for a in rule.expr.args)
+        return (
+            f"logsumexp rule: {d}[logsumexp(a_1, ..., a_n)] = Σ softmax_i·a_i', where "
+            f"softmax_i = exp(a_i − logsumexp(a_1, ..., a_n)), with the arguments {args}."
+        )
+    if isinstance(rule, ml.MaxMinRule):
+        name, wins = ("max", "largest") if rule.is_max else ("min", "smallest")
+        args = ", ".join(p(a) for a in rule.expr.args)
+        return (
+            f"{name.capitalize()} rule: the derivative of {name}({args}) is the derivative of "
+            f"whichever argument is {wins} (step of the difference: 1 where it wins, 0 where it "
+            f"loses); where the arguments tie, {name} has a kink and its derivative is undefined."
+        )
+    if isinstance(rule, ml.ReductionRule):
+        inner = p(rule.expr.args[0])
+        if isinstance(rule.expr, RowMean):
+            return (
+                f"The derivative of a mean is the mean of the derivatives: "
+                f"{d}[mean(E)] = mean({d}[E]), row by row, with E = {inner}."
+            )
+        return (
+            f"The derivative of a sum over the rows is the sum of the derivatives: "
+            f"{d}[sum(E)] = sum({d}[E]), row by row, with E = {inner}."
+        )
+    return None
 
 
 def _power_text(rule: r.PowerRule, d: str, p) -> str:

@@ -13,11 +13,11 @@ import numpy as np
 import sympy
 
 from shared.mathcore.extrema.compare import decide_global
+from shared.mathcore.extrema.critical import critical_points_of
 from shared.mathcore.extrema.one_variable import extrema_one_variable
 from shared.mathcore.extrema.result import Candidate, ExtremaResult, Point
-from shared.mathcore.extrema.several import critical_points_of, point_words
+from shared.mathcore.extrema.wording import record
 from shared.mathcore.printing import to_plain
-from shared.mathcore.steps import make_step
 
 
 def _inside(point: Point, bounds) -> bool:
@@ -86,19 +86,10 @@ def extrema_box(expr, variables, bounds) -> ExtremaResult:
     dropped = len(critical) - len(inside)
     steps.insert(
         0,
-        make_step(
-            "box",
-            f"Search the closed box {box_text}: a continuous f attains its extrema there, "
-            "at interior critical points or on the boundary.",
-        ),
+        record("box", box=box_text),
     )
     if dropped:
-        steps.append(
-            make_step(
-                "restrict",
-                f"{dropped} critical point(s) lie outside the open box and are set aside.",
-            )
-        )
+        steps.append(record("restrict", count=dropped))
     notes: list[str] = []
     boundary: list[Candidate] = []
     for i, v in enumerate(variables):
@@ -110,16 +101,7 @@ def extrema_box(expr, variables, bounds) -> ExtremaResult:
             boundary += sub
             method = "numeric" if sub_numeric else method
     boundary = _dedupe(boundary, variables)
-    steps.append(
-        make_step(
-            "boundary",
-            "On each face one variable sits at an end of its range; the same method on each face "
-            "(and on each edge, by the closed-interval method) gives "
-            f"{len(boundary)} boundary candidate(s): "
-            + "; ".join(point_words(c.point) for c in boundary)
-            + ".",
-        )
-    )
+    steps.append(record("boundary", points=[c.point for c in boundary]))
     candidates = [Candidate(cp.point, cp.value, cp.kind) for cp in inside] + boundary
     gmin, gmax, status, limits, compare_steps = decide_global(candidates, [], True)
     steps += compare_steps

@@ -108,32 +108,31 @@ def provably_nonnegative(g: sympy.Expr, hs: list[sympy.Symbol]) -> bool:
 
 def classify_point(
     f: sympy.Expr, variables: list[sympy.Symbol], hessian: sympy.Matrix, cp: CriticalPoint
-) -> str:
-    """Classify ``cp`` in place; return the reason in words."""
+) -> dict:
+    """Classify ``cp`` in place; return the facts of the reason (``case``,
+    eigenvalues, the line or test that decided), worded by ``wording``."""
     eig, singular = hessian_eigenvalues(hessian, cp)
     cp.eigenvalues = [float(v) for v in eig]
     if eig.size == 0:
         cp.classification, cp.test = "inconclusive", "none"
-        return "the Hessian could not be evaluated there."
-    shown = ", ".join(f"{v:.6g}" for v in eig)
+        return {"case": "no_hessian"}
+    shown = cp.eigenvalues
     scale = max(1.0, float(np.max(np.abs(eig))))
     pos = bool(np.any(eig > EIG_RTOL * scale))
     neg = bool(np.any(eig < -EIG_RTOL * scale))
     cp.test = "hessian"
     if pos and neg:
         cp.classification = "saddle"
-        return f"H has eigenvalues {shown} of both signs (indefinite): a saddle point."
+        return {"case": "indefinite", "eigenvalues": shown}
     if not singular:
         cp.classification = "local_min" if pos else "local_max"
-        kind = "positive definite" if pos else "negative definite"
-        return f"H has eigenvalues {shown}, {kind}: a local {'minimum' if pos else 'maximum'}."
-    lead = (
-        f"H has eigenvalues {shown} and is singular, so the second-derivative test is inconclusive"
+        return {"case": "definite", "eigenvalues": shown, "positive": pos}
+    return {"case": "singular", "eigenvalues": shown} | _higher_order(
+        f, variables, cp, eig, pos, neg
     )
-    return lead + "; " + _higher_order(f, variables, cp, eig, pos, neg)
 
 
-def _higher_order(f, variables, cp: CriticalPoint, eig, pos: bool, neg: bool) -> str:
+def _higher_order(f, variables, cp: CriticalPoint, eig, pos: bool, neg: bool) -> dict:
     hs = [sympy.Symbol(f"h{i}", real=True) for i in range(len(variables))]
     t = sympy.Symbol("t", real=True)
     shifted = {v: cp.eval_point[v] + h for v, h in zip(variables, hs, strict=True)}
@@ -147,42 +146,27 @@ def _higher_order(f, variables, cp: CriticalPoint, eig, pos: bool, neg: bool) ->
             if term is None:
                 continue
             k, c = term
-            line = (
-                "("
-                + ", ".join(
-                    f"{sympy.sstr(cp.point[v])} + {di}t" if di else sympy.sstr(cp.point[v])
-                    for v, di in zip(variables, d, strict=True)
-                )
-                + ")"
-            )
+            # the line p + t·d, as (point, direction)
+            line = (tuple(cp.point[v] for v in variables), tuple(d))
             if k % 2 == 1:
                 cp.classification, cp.test = "saddle", "higher_order"
-                return (
-                    f"along the line {line}, f − f(p) ≈ {sympy.sstr(c)}·t^{k}, an odd power that "
-                    "takes both signs: a saddle point (neither a minimum nor a maximum)."
-                )
+                return {"higher": "odd_power", "line": line, "power": k, "coefficient": c}
             signs.add((1 if c.is_positive else -1, line, k, c))
         if {s for s, *_ in signs} == {1, -1}:
             up = next(s for s in signs if s[0] == 1)
             down = next(s for s in signs if s[0] == -1)
             cp.classification, cp.test = "saddle", "higher_order"
-            return (
-                f"f rises along {up[1]} (≈ {sympy.sstr(up[3])}·t^{up[2]}) and falls along "
-                f"{down[1]} (≈ {sympy.sstr(down[3])}·t^{down[2]}): a saddle point."
-            )
+            return {"higher": "rise_and_fall", "up": up[1:], "down": down[1:]}
         if not neg and provably_nonnegative(g, hs):
             cp.classification, cp.test = "local_min", "higher_order"
-            return (
-                "f(p + h) − f(p) ≥ 0 for every h (a sum of even powers / non-negative), "
-                "so a local minimum."
-            )
+            return {"higher": "nonnegative"}
         if not pos and provably_nonnegative(-g, hs):
             cp.classification, cp.test = "local_max", "higher_order"
-            return "f(p + h) − f(p) ≤ 0 for every h, so a local maximum."
+            return {"higher": "nonpositive"}
     return _sampled(g, hs, cp)
 
 
-def _sampled(g, hs, cp: CriticalPoint) -> str:
+def _sampled(g, hs, cp: CriticalPoint) -> dict:
     """Sample f − f(p) on small spheres around p: values of both signs show a saddle."""
     fn = sympy.lambdify(hs, g, modules="numpy")
     n = len(hs)
@@ -202,14 +186,6 @@ def _sampled(g, hs, cp: CriticalPoint) -> str:
     cp.test = "sampling"
     if below and above:
         cp.classification = "saddle"
-        return (
-            "sampling f − f(p) on spheres of radius 0.1, 0.01 and 0.001 around p (720 "
-            "directions each) finds values of both signs: a saddle point (numeric evidence)."
-        )
+        return {"higher": "sampled_saddle"}
     cp.classification = "inconclusive"
-    side = "≥ 0" if not below else "≤ 0"
-    return (
-        f"neither the directional nor the higher-order test settles it; sampled values of "
-        f"f − f(p) near p are all {side}, which suggests but does not prove a local "
-        f"{'minimum' if side == '≥ 0' else 'maximum'}: inconclusive."
-    )
+    return {"higher": "sampled_one_sign", "below": below}

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sympy
 
 from shared.mathcore.extrema.limits import EndLimit
-from shared.mathcore.extrema.result import Candidate, Extremum, Point
+from shared.mathcore.extrema.result import Candidate, Extremum
+from shared.mathcore.extrema.wording import record
 from shared.mathcore.printing import to_float, to_plain
 from shared.mathcore.simplifier import tidy
-from shared.mathcore.steps import make_step
 
 PRECISION = 30
 TIE_RTOL = 1e-12
@@ -36,16 +36,6 @@ def same_value(a: sympy.Expr, b: sympy.Expr, fa: float, fb: float) -> bool:
     return tidy(a - b) == 0 or abs(fa - fb) <= 1e-25 * max(1.0, abs(fa))
 
 
-def point_text(point: Point) -> str:
-    values = [to_plain(v) for v in point.values()]
-    return values[0] if len(values) == 1 else "(" + ", ".join(values) + ")"
-
-
-def _names(point: Point) -> str:
-    names = [str(v) for v in point]
-    return names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-
-
 def decide_global(
     candidates: list[Candidate],
     ends: list[EndLimit],
@@ -61,23 +51,9 @@ def decide_global(
             scored.append((cand, value))
     steps = []
     if scored:
-        table = "; ".join(
-            f"{name}({point_text(c.point)}) = {to_plain(c.value)} ≈ {v:.10g} [{c.kind}]"
-            for c, v in scored
-        )
-        steps.append(make_step("compare", f"Compare the values at the candidates: {table}."))
+        steps.append(record("compare", scored=scored, name=name))
     if ends:
-        steps.append(
-            make_step(
-                "limits",
-                "At the open ends, f is not attained but approached: "
-                + "; ".join(
-                    f"as {e.where}, {e.text}" + ("" if e.exact else " (numeric estimate)")
-                    for e in ends
-                )
-                + ".",
-            )
-        )
+        steps.append(record("limits", ends=ends))
     status: dict[str, str] = {}
     bounds: dict[str, str] = {}
     results: dict[str, Extremum | None] = {}
@@ -86,7 +62,6 @@ def decide_global(
         best = max((sign * v for _, v in scored), default=None)
         end_values = [(sign * numeric_value(e.high if sign > 0 else e.low), e) for e in ends]
         end_best = max(end_values, key=lambda t: t[0], default=None)
-        word = "maximum" if kind == "max" else "minimum"
         if best is not None and (
             end_best is None or end_best[0] <= best + TIE_RTOL * max(1.0, abs(best))
         ):
@@ -101,36 +76,19 @@ def decide_global(
             results[kind] = Extremum([c.point for c in winners], lead.value)
             status[kind] = "attained" if complete else "undecided"
             bounds["supremum" if kind == "max" else "infimum"] = to_plain(lead.value)
-            where = ", ".join(point_text(c.point) for c in winners)
-            at = f"{_names(lead.point)} = {where}"
-            text = f"The global {word} is {to_plain(lead.value)}, attained at {at}."
+            case = "attained" if complete else "incomplete"
             if not complete:
-                text = (
-                    f"Among the points found the {'largest' if kind == 'max' else 'least'} value "
-                    f"is {to_plain(lead.value)} at {where}, but the search for critical points "
-                    f"did not cover everything, so this is not proved to be the global {word}."
-                )
                 results[kind] = None
-            steps.append(make_step("conclude", text))
+            points = [c.point for c in winners]
+            steps.append(record("conclude", case=case, kind=kind, points=points, value=lead.value))
             continue
         if end_best is None:
             status[kind] = "undecided"
-            steps.append(
-                make_step("conclude", f"No candidate has a value: no global {word} found.")
-            )
+            steps.append(record("conclude", case="no_candidate", kind=kind))
             continue
         value = end_best[1].high if sign > 0 else end_best[1].low
         bounds["supremum" if kind == "max" else "infimum"] = to_plain(value)
-        if value.is_infinite:
-            status[kind] = "unbounded"
-            text = (
-                f"No global {word}: as {end_best[1].where}, {end_best[1].text}, so f is unbounded."
-            )
-        else:
-            status[kind] = "not_attained"
-            text = (
-                f"No global {word}: f comes arbitrarily close to {to_plain(value)} as "
-                f"{end_best[1].where} but no candidate reaches it."
-            )
-        steps.append(make_step("conclude", text))
+        status[kind] = "unbounded" if value.is_infinite else "not_attained"
+        case = "unbounded_end" if value.is_infinite else "not_attained_end"
+        steps.append(record("conclude", case=case, kind=kind, end=end_best[1], value=value))
     return results["min"], results["max"], status, bounds, steps

@@ -17,6 +17,7 @@ import sympy
 from sympy.calculus.util import continuous_domain
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.extrema.bigfloat import big_values
 from shared.mathcore.printing import to_plain
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,21 @@ def numeric_function(expr: sympy.Expr, x: sympy.Symbol):
     return evaluate
 
 
+def defined_at(f: sympy.Expr, x: sympy.Symbol, fn, xs: np.ndarray) -> np.ndarray:
+    """Where f is defined on the grid ``xs`` (``fn`` = numeric_function(f, x)).
+
+    A double that overflows (e^800) is not "undefined": points where the float
+    value is not finite are evaluated again with mpmath (see ``bigfloat``).
+    """
+    values = fn(xs)
+    defined = np.isfinite(values)
+    retry = np.nonzero(~defined)[0]
+    if retry.size:
+        again = big_values(f, x, [float(t) for t in xs[retry]])
+        defined[retry] = [v is not None for v in again]
+    return defined
+
+
 def sample_grid(lo: float, hi: float, n: int) -> np.ndarray:
     """n points on [lo, hi]; sinh-spaced when an end is infinite (fine near 0)."""
     if math.isfinite(lo) and math.isfinite(hi):
@@ -154,13 +170,13 @@ def _agrees(components: list[Component], xs: np.ndarray, defined: np.ndarray) ->
     return True
 
 
-def _bisect_edge(fn, good: float, bad: float) -> float:
+def _bisect_edge(f, x, fn, good: float, bad: float) -> float:
     """Last point where f is defined between a defined and an undefined grid point."""
     for _ in range(200):
         mid = 0.5 * (good + bad)
         if mid in (good, bad):
             break
-        if np.isfinite(fn(np.array([mid]))[0]):
+        if defined_at(f, x, fn, np.array([mid]))[0]:
             good = mid
         else:
             bad = mid
@@ -198,7 +214,7 @@ def _snap(edge: float, exact_points: list[sympy.Expr]) -> sympy.Expr | None:
 
 def _edge(f, fn, x, good: float, bad: float, exact_points) -> tuple[sympy.Expr, bool, bool]:
     """(end, closed, exact) of a domain end found between grid points."""
-    edge = _bisect_edge(fn, good, bad)
+    edge = _bisect_edge(f, x, fn, good, bad)
     exact = _snap(edge, exact_points)
     if exact is not None:
         value = f.subs(x, exact)
@@ -251,7 +267,7 @@ def domain_components(
     xs = sample_grid(float(interval.start), float(interval.end), samples)
     # An open end is not part of the interval: do not sample it.
     xs = xs[1 if interval.left_open else 0 : len(xs) - (1 if interval.right_open else 0)]
-    defined = np.isfinite(fn(xs))
+    defined = defined_at(f, x, fn, xs)
     try:
         with time_budget(DOMAIN_SECONDS):
             domain = continuous_domain(f, x, interval)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
-import numpy as np
+import mpmath
 import sympy
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
-from shared.mathcore.extrema.domain import numeric_function
+from shared.mathcore.extrema.bigfloat import big_values
 from shared.mathcore.printing import to_plain
 
 logger = logging.getLogger(__name__)
@@ -41,46 +40,80 @@ def end_limit(f: sympy.Expr, x: sympy.Symbol, end: sympy.Expr, side: str) -> End
     where = f"{x} → {to_plain(end)}" + ("" if end.is_infinite else ("⁺" if side == "+" else "⁻"))
     try:
         with time_budget(LIMIT_SECONDS):
-            if end.is_infinite:
-                value = sympy.limit(f, x, end)
-            else:
-                value = sympy.limit(f, x, end, side)
+            value = _symbolic_limit(f, x, end, side)
         if isinstance(value, sympy.AccumBounds):
             return EndLimit(where, value.min, value.max, True)
         if value.is_extended_real and not value.has(sympy.zoo, sympy.nan, sympy.Limit):
+            if _contradicts(value, f, x, end, side):
+                # SymPy 1.14 gives lim 2^x = ∞ as x → −∞; trust the numbers then.
+                logger.warning(
+                    "limit of %s at %s: SymPy says %s, values say otherwise", f, end, value
+                )
+                return _numeric_limit(f, x, end, side, where)
             return EndLimit(where, value, value, True)
     except (BudgetExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
         logger.info("limit of %s at %s failed", f, end)
     return _numeric_limit(f, x, end, side, where)
 
 
-def _numeric_limit(f: sympy.Expr, x: sympy.Symbol, end: sympy.Expr, side: str, where: str):
-    """Estimate the limit from values ever closer to the end (not a proof)."""
-    fn = numeric_function(f, x)
+def _symbolic_limit(f: sympy.Expr, x: sympy.Symbol, end: sympy.Expr, side: str) -> sympy.Expr:
+    """SymPy's limit; an end at −∞ is taken as t → +∞ with x = −t, because
+    SymPy 1.14 gets lim a^x wrong as x → −∞ (it answers ∞ for 2^x)."""
+    if not end.is_infinite:
+        return sympy.limit(f, x, end, side)
+    t = sympy.Dummy("t", positive=True)
+    sign = 1 if end.is_extended_positive else -1
+    return sympy.limit(f.subs(x, sign * t), t, sympy.oo)
+
+
+def _contradicts(value: sympy.Expr, f, x, end, side) -> bool:
+    """A symbolic limit that the values near the end plainly deny: ±∞ while
+    the last values do not grow (resp. fall) monotonically, or a finite limit
+    while they run past 10¹⁰·(1 + |L|)."""
+    tail = [v for v in big_values(f, x, _approach(end, side), trusted=True) if v is not None][-4:]
+    if len(tail) < 4:
+        return False
+    steps = [b - a for a, b in zip(tail, tail[1:], strict=False)]
+    if value is sympy.oo:
+        return not all(d > 0 for d in steps)
+    if value is -sympy.oo:
+        return not all(d < 0 for d in steps)
+    return bool(abs(tail[-1] - float(value)) > 1e10 * (1 + abs(float(value))))
+
+
+def _approach(end: sympy.Expr, side: str) -> list[float]:
+    """Points ever closer to the end: ±10², …, ±10¹⁵, or end ± 10⁻², …, 10⁻¹⁴."""
     if end.is_infinite:
         sign = 1.0 if end.is_extended_positive else -1.0
-        xs = [sign * 10.0**k for k in range(2, 16)]
-    else:
-        e = float(end)
-        direction = 1.0 if side == "+" else -1.0
-        xs = [e + direction * 10.0 ** (-k) * max(1.0, abs(e)) for k in range(2, 15)]
-    ys = fn(np.array(xs))
+        return [sign * 10.0**k for k in range(2, 16)]
+    e = float(end)
+    direction = 1.0 if side == "+" else -1.0
+    return [e + direction * 10.0 ** (-k) * max(1.0, abs(e)) for k in range(2, 15)]
+
+
+def _clip(value) -> float:
+    """A float for reporting: values past the doubles become ±1e300."""
+    return float(max(min(value, mpmath.mpf(1e300)), mpmath.mpf(-1e300)))
+
+
+def _numeric_limit(f: sympy.Expr, x: sympy.Symbol, end: sympy.Expr, side: str, where: str):
+    """Estimate the limit from values ever closer to the end (not a proof).
+
+    Evaluated in mpmath, so a value past the range of doubles (e^x at 10¹⁵) is
+    a large number, not an overflow mistaken for undefined or for the end.
+    """
+    ys = big_values(f, x, _approach(end, side), trusted=True)
     tail = ys[-4:]
-    if np.all(np.isfinite(tail)):
-        if np.all(tail > 1e10) and np.all(np.diff(tail) > 0):
+    if all(v is not None for v in tail):
+        steps = [b - a for a, b in zip(tail, tail[1:], strict=False)]
+        if all(v > 1e10 for v in tail) and all(d > 0 for d in steps):
             value: sympy.Expr = sympy.oo
-        elif np.all(tail < -1e10) and np.all(np.diff(tail) < 0):
+        elif all(v < -1e10 for v in tail) and all(d < 0 for d in steps):
             value = -sympy.oo
         else:
-            value = sympy.Float(float(tail[-1]))
+            value = sympy.Float(_clip(tail[-1]))
         return EndLimit(where, value, value, False)
-    finite = ys[np.isfinite(ys)]
-    if finite.size == 0:
+    finite = [_clip(v) for v in ys if v is not None]
+    if not finite:
         return EndLimit(where, -sympy.oo, sympy.oo, False)
-    low, high = float(finite.min()), float(finite.max())
-    return EndLimit(
-        where,
-        sympy.Float(low) if math.isfinite(low) else -sympy.oo,
-        sympy.Float(high) if math.isfinite(high) else sympy.oo,
-        False,
-    )
+    return EndLimit(where, sympy.Float(min(finite)), sympy.Float(max(finite)), False)

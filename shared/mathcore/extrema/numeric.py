@@ -11,10 +11,12 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
+import sympy
 from scipy import optimize
 
-from shared.mathcore.extrema.domain import sample_grid
+from shared.mathcore.extrema.domain import clean_derivative, sample_grid
 
 GRID_POINTS = 20001
 # A root of f' whose |f'| is not below this (relative to the grid's scale of
@@ -36,25 +38,80 @@ class SearchReport:
     finished: bool = True
 
 
+class RootCheck:
+    """Tests on f' made at 30 digits, where doubles may cancel to noise.
+
+    ``vanishes(r)``: Newton's correction |f'(r)/f''(r)| is below
+    1e-8·(1 + |r|) (a zero within reach, simple or touching), or f'(r) is 0 to
+    the working precision relative to the sizes of its terms. A mere minimum
+    of |f'| (x³ + eˣ has f' ≥ 0.93 near −0.144) does not pass.
+    ``same_sign(a, b)``: f' has one sign at a and b, so a sign change seen in
+    doubles there is rounding noise (cosh x − sinh x near x = 18).
+    """
+
+    def __init__(self, fp: sympy.Expr, x: sympy.Symbol) -> None:
+        fpp = clean_derivative(sympy.diff(fp, x))
+        terms = sympy.Add.make_args(fp)
+        self._fns = [sympy.lambdify(x, e, modules="mpmath") for e in (fp, fpp, *terms)]
+
+    @staticmethod
+    def _real(fn, r: float):
+        try:
+            value = fn(mpmath.mpf(r))
+        # NameError: a function mpmath lacks (DiracDelta, ...) is no evidence.
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError, NameError):
+            return None
+        value = mpmath.mpmathify(value)
+        if isinstance(value, mpmath.mpc):
+            value = value.real
+        return value if mpmath.isfinite(value) else None
+
+    def vanishes(self, r: float) -> bool:
+        with mpmath.workdps(30):
+            value, second, *parts = (self._real(fn, r) for fn in self._fns)
+            if value is None:
+                return False
+            if value == 0:
+                return True
+            if second is not None and second != 0 and abs(value / second) <= 1e-8 * (1 + abs(r)):
+                return True
+            sizes = [abs(p) for p in parts if p is not None]
+            return len(sizes) == len(parts) and abs(value) <= 1e-25 * sum(sizes)
+
+    def same_sign(self, a: float, b: float) -> bool:
+        with mpmath.workdps(30):
+            fa, fb = self._real(self._fns[0], a), self._real(self._fns[0], b)
+            return fa is not None and fb is not None and fa * fb > 0
+
+
 def roots_1d(
-    fp, lo: float, hi: float, n: int = GRID_POINTS
+    fp, lo: float, hi: float, n: int = GRID_POINTS, check: RootCheck | None = None
 ) -> tuple[list[NumericRoot], SearchReport]:
     """Zeros and sign changes of f' on (lo, hi): a grid of n points, each sign
     change refined by Brent's method (scipy.optimize.brentq); touching zeros
-    (no sign change) are found as near-zero minima of |f'|."""
+    (no sign change) are found as near-zero minima of |f'|.
+
+    ``check`` (a :class:`RootCheck`) decides at 30 digits whether f' truly
+    vanishes at a point found: a sign change where it does not is a jump of
+    f' ("singular"), unless the sign does not change at all at 30 digits
+    (rounding noise, dropped); a minimum of |f'| where it does not is dropped.
+    """
     xs = sample_grid(lo, hi, n)[1:-1]
     ys = fp(xs)
     finite = np.isfinite(ys)
+    signs = np.sign(np.where(finite, ys, 0.0))
     scale = float(np.nanmax(np.abs(ys))) if finite.any() else 1.0
     scale = scale if scale > 0 else 1.0
     roots: list[NumericRoot] = []
 
-    def add(r: float) -> None:
+    def vanishes(r: float) -> bool:
+        if check is not None:
+            return check.vanishes(r)
         value = fp(np.array([r]))[0]
-        stationary = np.isfinite(value) and abs(value) <= STATIONARY_RTOL * max(
-            1.0, min(scale, 1e6)
-        )
-        roots.append(NumericRoot(r, "stationary" if stationary else "singular"))
+        return bool(np.isfinite(value) and abs(value) <= STATIONARY_RTOL * min(scale, 1.0))
+
+    def add(r: float) -> None:
+        roots.append(NumericRoot(r, "stationary" if vanishes(r) else "singular"))
 
     def scalar(t: float) -> float:
         return float(fp(np.array([t]))[0])
@@ -67,9 +124,16 @@ def roots_1d(
     isolated[1:] &= ~zero[:-1] & finite[:-1]
     isolated[:-1] &= ~zero[1:] & finite[1:]
     for i in np.nonzero(isolated)[0]:
-        add(float(xs[i]))
-    for i in np.nonzero(both & (ys[:-1] * ys[1:] < 0))[0]:
+        r = float(xs[i])
+        if check is None or check.vanishes(r):
+            roots.append(NumericRoot(r, "stationary"))
+        elif 0 < i < len(xs) - 1 and not check.same_sign(float(xs[i - 1]), float(xs[i + 1])):
+            roots.append(NumericRoot(r, "singular"))
+        # else: a double that rounded to 0 where f' is not 0 (cancellation noise)
+    for i in np.nonzero(both & (signs[:-1] * signs[1:] < 0))[0]:
         a, b = float(xs[i]), float(xs[i + 1])
+        if check is not None and check.same_sign(a, b):
+            continue
         try:
             add(optimize.brentq(scalar, a, b, xtol=1e-15, maxiter=200))
         except (ValueError, RuntimeError):
@@ -77,12 +141,7 @@ def roots_1d(
     # A zero of even multiplicity (f' touches 0 without changing sign) shows
     # on the grid only as a small local minimum of |f'|.
     absy = np.where(finite, np.abs(ys), np.inf)
-    dips = (
-        (absy[1:-1] < absy[:-2])
-        & (absy[1:-1] < absy[2:])
-        & (ys[:-2] * ys[2:] > 0)
-        & (absy[1:-1] <= 1e-3 * scale)
-    )
+    dips = (absy[1:-1] < absy[:-2]) & (absy[1:-1] < absy[2:]) & (signs[:-2] * signs[2:] > 0)
     for i in np.nonzero(dips)[0] + 1:
         res = optimize.minimize_scalar(
             lambda t: abs(scalar(t)),
@@ -90,7 +149,7 @@ def roots_1d(
             method="bounded",
             options={"xatol": 1e-14},
         )
-        if abs(res.fun) <= 1e-10 * max(1.0, scale):
+        if vanishes(float(res.x)):
             roots.append(NumericRoot(float(res.x), "stationary"))
     roots = _dedupe_1d(roots)
     spacing = (

@@ -28,11 +28,16 @@ from shared.mathcore.extrema.domain import (
     suspect_points,
 )
 from shared.mathcore.extrema.limits import LIMIT_SECONDS, end_limit
-from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d
-from shared.mathcore.extrema.result import Candidate, CriticalPoint, ExtremaResult
+from shared.mathcore.extrema.numeric import GRID_POINTS, RootCheck, roots_1d
+from shared.mathcore.extrema.result import (
+    FAMILY_PARAMETER,
+    Candidate,
+    CriticalPoint,
+    ExtremaResult,
+)
+from shared.mathcore.extrema.wording import record, worded
 from shared.mathcore.printing import to_latex, to_plain
 from shared.mathcore.simplifier import tidy
-from shared.mathcore.steps import make_step
 from shared.mathcore.symbols import as_expr
 
 logger = logging.getLogger(__name__)
@@ -83,8 +88,8 @@ def _sign_at(fp: sympy.Expr, x: sympy.Symbol, t: float) -> int | None:
     return 1 if value > 0 else -1
 
 
-def _classify(cp: CriticalPoint, fp, fpp, x, left: float, right: float) -> str:
-    """Second-derivative test, then the first-derivative test; returns the reason."""
+def _classify(cp: CriticalPoint, fp, fpp, x, left: float, right: float) -> dict:
+    """Second-derivative test, then the first-derivative test; returns the facts."""
     c = cp.point[x]
     if cp.kind == "stationary":
         second = numeric_value(fpp.subs(x, c)) if fpp is not None else None
@@ -92,32 +97,22 @@ def _classify(cp: CriticalPoint, fp, fpp, x, left: float, right: float) -> str:
         if second is not None and math.isfinite(second) and abs(second) > tol:
             cp.classification = "local_min" if second > 0 else "local_max"
             cp.test = "second_derivative"
-            word = "minimum" if second > 0 else "maximum"
-            return (
-                f"f''({to_plain(c)}) ≈ {second:.6g} {'>' if second > 0 else '<'} 0, so by the "
-                f"second-derivative test f has a local {word} there."
-            )
+            return {"second": second}
     fc = float(c)
     t_left = fc - 1.0 if math.isinf(left) else 0.5 * (left + fc)
     t_right = fc + 1.0 if math.isinf(right) else 0.5 * (fc + right)
     s_left, s_right = _sign_at(fp, x, t_left), _sign_at(fp, x, t_right)
-    why = "f'' is 0 or undefined there, so " if cp.kind == "stationary" else ""
     if s_left is None or s_right is None:
         cp.classification, cp.test = "inconclusive", "none"
-        return f"{why}the sign of f' near {to_plain(c)} could not be determined: inconclusive."
+        return {}
     cp.test = "first_derivative"
-    word = {1: "+", -1: "−"}
-    signs = f"f'({t_left:.6g}) {word[s_left]}, f'({t_right:.6g}) {word[s_right]}"
     if s_left < 0 < s_right:
         cp.classification = "local_min"
-        verdict = "f' changes from − to +: a local minimum"
     elif s_left > 0 > s_right:
         cp.classification = "local_max"
-        verdict = "f' changes from + to −: a local maximum"
     else:
         cp.classification = "neither"
-        verdict = "f' does not change sign: neither a minimum nor a maximum"
-    return f"{why}by the first-derivative test ({signs}), {verdict}."
+    return {"left": (t_left, s_left), "right": (t_right, s_right)}
 
 
 def extrema_one_variable(
@@ -137,8 +132,8 @@ def extrema_one_variable(
     if interval_set.start.is_infinite and interval_set.end.is_infinite:
         period = _period(expr, x)
         if period is not None:
-            return _periodic(expr, x, period)
-    return _closed_interval_method(expr, x, interval_set)
+            return worded(_periodic(expr, x, period))
+    return worded(_closed_interval_method(expr, x, interval_set))
 
 
 def _period(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
@@ -163,18 +158,20 @@ def _periodic(expr: sympy.Expr, x: sympy.Symbol, period: sympy.Expr) -> ExtremaR
 
     inner.critical_points = [c for c in inner.critical_points if in_period(c.point)]
     inner.candidates = [c for c in inner.candidates if in_period(c.point)]
+
+    def family(point):
+        return {x: point[x] + period * FAMILY_PARAMETER}
+
+    # Every critical point stands for its family c + k·T, k ∈ ℤ: the list of
+    # families is complete (a finite list of points on ℝ would not be).
+    for cp in inner.critical_points:
+        cp.family = family(cp.point)
     for ext in (inner.global_min, inner.global_max):
         if ext is not None:
             kept = [p for p in ext.points if in_period(p)]
             ext.points = kept or ext.points
-    intro = make_step(
-        "periodic",
-        f"f is periodic with period T = {to_plain(period)}: the critical points are c + k·T "
-        f"(k an integer) for the c in [0, {to_plain(period)}) listed below, and the global extrema "
-        "over ℝ are those over one period. We search (−T, T), which holds every class.",
-        before=to_plain(expr),
-        after=to_plain(period),
-    )
+            ext.families = [family(p) for p in ext.points]
+    intro = record("periodic", expr, period, period=period, parameter=FAMILY_PARAMETER)
     inner.steps.insert(0, intro)
     return inner
 
@@ -186,40 +183,19 @@ def _closed_interval_method(
     steps: list[dict] = []
     f = real_odd_roots(expr)
     if f != expr:
-        steps.append(
-            make_step(
-                "real_root",
-                "Odd roots of negative numbers are taken real (e.g. (−8)^(1/3) = −2).",
-                before=to_plain(expr),
-                after=to_plain(f),
-            )
-        )
+        steps.append(record("real_root", expr, f))
     comps, domain_exact = domain_components(f, x, interval_set)
     if not comps:
         raise ValueError(
             f"{to_plain(expr)} is not defined anywhere on {interval_text(interval_set)}"
         )
     domain_text = " ∪ ".join(c.text for c in comps)
+    where = interval_text(interval_set)
     steps.append(
-        make_step(
-            "domain",
-            f"On {interval_text(interval_set)}, f is defined and continuous on {domain_text}"
-            + ("" if domain_exact else " (ends located numerically)")
-            + ".",
-            before=interval_text(interval_set),
-            after=domain_text,
-        )
+        record("domain", where, domain_text, interval=where, domain=domain_text, exact=domain_exact)
     )
     fp = clean_derivative(tidy(sympy.diff(f, x)))
-    steps.append(
-        make_step(
-            "differentiate",
-            "Differentiate.",
-            before=to_plain(f),
-            after=to_plain(fp),
-            latex=f"f'({sympy.latex(x)}) = {to_latex(fp)}",
-        )
-    )
+    steps.append(record("differentiate", f, fp, latex=f"f'({sympy.latex(x)}) = {to_latex(fp)}"))
     try:
         fpp = clean_derivative(sympy.diff(fp, x))
     except (ValueError, TypeError):
@@ -245,13 +221,19 @@ def _closed_interval_method(
         for i, cp in enumerate(found):
             left = xs[i - 1] if i else float(comp.lo)
             right = xs[i + 1] if i + 1 < len(found) else float(comp.hi)
-            reason = _classify(cp, fp, fpp, x, left, right)
+            facts = _classify(cp, fp, fpp, x, left, right)
             steps.append(
-                make_step(
+                record(
                     "classify",
-                    f"At {x} = {to_plain(cp.point[x])} (f = {to_plain(cp.value)}): {reason}",
-                    before=to_plain(cp.point[x]),
-                    after=cp.classification,
+                    cp.point[x],
+                    cp.classification,
+                    var=x,
+                    point=cp.point[x],
+                    value=cp.value,
+                    test=cp.test,
+                    kind=cp.kind,
+                    classification=cp.classification,
+                    **facts,
                 )
             )
         critical.extend(found)
@@ -264,8 +246,7 @@ def _closed_interval_method(
     if any(not e.exact for e in ends):
         method = "numeric"
     candidates.sort(key=lambda c: float(c.point[x]))
-    listed = ", ".join(f"{to_plain(c.point[x])} ({c.kind})" for c in candidates) or "none"
-    steps.append(make_step("candidates", f"The candidates for the global extrema: {listed}."))
+    steps.append(record("candidates", candidates=candidates))
     gmin, gmax, status, bounds, compare_steps = decide_global(candidates, ends, complete)
     steps.extend(compare_steps)
     return ExtremaResult(
@@ -290,17 +271,19 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
     lo, hi = float(comp.lo), float(comp.hi)
     where = interval_text(sympy.Interval.open(comp.lo, comp.hi))
     solved = stationary.solve_stationary(fp, x, comp)
-    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS)
+    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS, RootCheck(fp, x))
     points: list[tuple[sympy.Expr, str, bool]] = []  # (x, kind, exact)
     if solved is None:
         method = "numeric"
         steps.append(
-            make_step(
+            record(
                 "solve",
-                f"Solving f'({x}) = 0 on {where} symbolically failed or ran out of time, so we "
-                f"{report.description}.",
-                before=f"{to_plain(fp)} = 0",
-                after=", ".join(f"{r.x:.12g}" for r in numeric_roots) or "no roots found",
+                f"{to_plain(fp)} = 0",
+                ", ".join(f"{r.x:.12g}" for r in numeric_roots) or "no roots found",
+                case="numeric",
+                var=x,
+                where=where,
+                search=report.description,
             )
         )
         points = [_numeric_point(r, fp, x) for r in numeric_roots]
@@ -309,21 +292,25 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
         if family is not None:
             complete = False
             steps.append(
-                make_step(
+                record(
                     "solve",
-                    f"f'({x}) = 0 has infinitely many solutions, {to_plain(family)}; those with "
-                    f"|{x}| ≤ {stationary.FAMILY_WINDOW} are examined.",
-                    before=f"{to_plain(fp)} = 0",
-                    after=to_plain(family),
+                    f"{to_plain(fp)} = 0",
+                    family,
+                    case="family",
+                    var=x,
+                    family=family,
+                    window=stationary.FAMILY_WINDOW,
                 )
             )
         else:
             steps.append(
-                make_step(
+                record(
                     "solve",
-                    f"Solve f'({x}) = 0 on {where}.",
-                    before=f"{to_plain(fp)} = 0",
-                    after=", ".join(f"{x} = {to_plain(p)}" for p in exact_points) or "no solutions",
+                    f"{to_plain(fp)} = 0",
+                    ", ".join(f"{x} = {to_plain(p)}" for p in exact_points) or "no solutions",
+                    case="exact",
+                    var=x,
+                    where=where,
                 )
             )
         points = [(p, "stationary", True) for p in exact_points]
@@ -342,11 +329,7 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
         if missed:
             method = "numeric"
             steps.append(
-                make_step(
-                    "numeric_check",
-                    f"A numeric check ({report.description}) finds more points that symbolic "
-                    f"solving missed: {', '.join(f'{r.x:.12g}' for r in missed)}; they are added.",
-                )
+                record("numeric_check", search=report.description, missed=[r.x for r in missed])
             )
             points += [_numeric_point(r, fp, x) for r in missed]
     # Points where f' may not exist: decide each from the one-sided limits of f'.
@@ -360,15 +343,9 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
         if kind is not None:
             points.append((s, kind, True))
         if kind == "singular":
-            singular_notes.append(to_plain(s))
+            singular_notes.append(s)
     if singular_notes:
-        steps.append(
-            make_step(
-                "undefined_derivative",
-                f"f' does not exist at {x} = {', '.join(singular_notes)}, where f is defined: "
-                "these are critical numbers too (a corner, cusp or vertical tangent).",
-            )
-        )
+        steps.append(record("undefined_derivative", var=x, points=singular_notes))
     points.sort(key=lambda p: float(p[0]))
     found = []
     for p, kind, exact in points:

@@ -7,7 +7,8 @@ from typing import Any
 
 import sympy
 
-from shared.mathcore.printing import to_float, to_plain
+from shared.mathcore.extrema.closed_form import printable
+from shared.mathcore.printing import to_float
 
 Point = dict[sympy.Symbol, sympy.Expr]
 Step = dict[str, Any]
@@ -16,11 +17,24 @@ CLASSIFICATIONS = ("local_min", "local_max", "saddle", "neither", "inconclusive"
 
 
 def point_dict(point: Point, approx: Point | None = None) -> dict[str, Any]:
-    """Return the contract's ``point`` and ``point_numeric`` for ``point``."""
+    """Return the contract's ``point`` and ``point_numeric`` for ``point``;
+    a coordinate with no closed form our parser reads is null in ``point``."""
     numeric = approx if approx is not None else point
     return {
-        "point": {str(v): to_plain(value) for v, value in point.items()},
+        "point": {str(v): printable(value) for v, value in point.items()},
         "point_numeric": {str(v): to_float(value) for v, value in numeric.items()},
+    }
+
+
+# The integer parameter of a family of points c + k·T.
+FAMILY_PARAMETER = sympy.Symbol("k", integer=True)
+
+
+def family_dict(family: Point) -> dict[str, Any]:
+    """``family``: {var: "c + k*T"} and ``parameter``: "k" (an integer)."""
+    return {
+        "family": {str(v): printable(value) for v, value in family.items()},
+        "parameter": str(FAMILY_PARAMETER),
     }
 
 
@@ -39,6 +53,8 @@ class CriticalPoint:
     # 40-digit coordinates for evaluating at points given by CRootOf (exact
     # arithmetic on those is slow); None when ``point`` evaluates quickly.
     approx: Point | None = None
+    # For a periodic f: the whole family point + k·T (k ∈ ℤ) this point stands for.
+    family: Point | None = None
 
     @property
     def eval_point(self) -> Point:
@@ -47,7 +63,7 @@ class CriticalPoint:
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.point, self.approx)
         out.update(
-            value=to_plain(self.value),
+            value=printable(self.value),
             numeric=to_float(self.value),
             classification=self.classification,
             kind=self.kind,
@@ -56,6 +72,8 @@ class CriticalPoint:
         )
         if self.eigenvalues is not None:
             out["hessian_eigenvalues"] = self.eigenvalues
+        if self.family is not None:
+            out.update(family_dict(self.family))
         return out
 
 
@@ -69,21 +87,25 @@ class Candidate:
 
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.point)
-        out.update(value=to_plain(self.value), numeric=to_float(self.value), kind=self.kind)
+        out.update(value=printable(self.value), numeric=to_float(self.value), kind=self.kind)
         return out
 
 
 @dataclass
 class Extremum:
-    """A global extremum: its value and every candidate point attaining it."""
+    """A global extremum: its value and every candidate point attaining it
+    (``points``; for a periodic f, ``families`` gives all of them)."""
 
     points: list[Point]
     value: sympy.Expr
+    families: list[Point] = field(default_factory=list)  # periodic f: c + k·T
 
     def to_dict(self) -> dict[str, Any]:
         out = point_dict(self.points[0])
-        out.update(value=to_plain(self.value), numeric=to_float(self.value))
+        out.update(value=printable(self.value), numeric=to_float(self.value))
         out["points"] = [point_dict(p) for p in self.points]
+        if self.families:
+            out["families"] = [family_dict(f) for f in self.families]
         return out
 
 

@@ -45,7 +45,8 @@ def family_members(family: sympy.Set, lo: float, hi: float) -> list[sympy.Expr] 
 
 def rational_roots(fp: sympy.Expr, x: sympy.Symbol, inside: sympy.Interval):
     """Real zeros of a rational f' = p/q in the open interval, exactly and
-    completely: real-root isolation of p (radicals or CRootOf), q ≠ 0."""
+    completely: real-root isolation of p (radicals or CRootOf, written in
+    closed form on output: see ``closed_form``), q ≠ 0."""
     try:
         with time_budget(SOLVE_SECONDS):
             num, den = sympy.together(fp).as_numer_denom()
@@ -59,9 +60,9 @@ def rational_roots(fp: sympy.Expr, x: sympy.Symbol, inside: sympy.Interval):
                     continue
                 if inside.contains(r) == sympy.true and den.subs(x, r) != 0:
                     roots.append(r)
-            return roots
     except (BudgetExceeded, sympy.PolynomialError, NotImplementedError, ValueError, TypeError):
         return None
+    return roots
 
 
 def solve_stationary(fp: sympy.Expr, x: sympy.Symbol, comp: Component):

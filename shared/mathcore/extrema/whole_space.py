@@ -19,9 +19,10 @@ import sympy
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.classify import provably_nonnegative
 from shared.mathcore.extrema.compare import numeric_value, same_value
+from shared.mathcore.extrema.growth import coercive_reason, decay_reason
 from shared.mathcore.extrema.result import CriticalPoint, Extremum
+from shared.mathcore.extrema.wording import record
 from shared.mathcore.printing import to_plain
-from shared.mathcore.steps import make_step
 
 PATH_SECONDS = 1.0
 SAMPLE_RADIUS = 10.0
@@ -72,36 +73,6 @@ def unbounded_below_path(g, variables) -> tuple[str, sympy.Expr] | None:
             words = "(" + ", ".join(to_plain(p) for p in path) + ")"
             return f"{tuple(map(str, variables))} = {words}, t → ∞".replace("'", ""), path
     return None
-
-
-def is_coercive(g, variables) -> bool:
-    """g → +∞ in every direction: a polynomial whose top-degree part is positive
-    on the unit sphere (checked exactly in 2 variables; in more, a sufficient
-    test: even monomials with positive coefficients including every xᵢᵈ)."""
-    if not g.is_polynomial(*variables):
-        return False
-    poly = sympy.Poly(sympy.expand(g), *variables)
-    d = poly.total_degree()
-    if d == 0 or d % 2:
-        return False
-    top = sympy.Poly.from_dict({m: c for m, c in poly.terms() if sum(m) == d}, *variables)
-    n = len(variables)
-    if n == 1:
-        return top.LC() > 0
-    if n == 2:
-        x, y = variables
-        tvar = sympy.Symbol("t", real=True)
-        at_x = sympy.Poly(top.as_expr().subs({x: 1, y: tvar}, simultaneous=True), tvar)
-        if top.coeff_monomial(y**d) <= 0 or at_x.eval(0) <= 0:
-            return False
-        return len(sympy.real_roots(at_x)) == 0
-    if d == 2:
-        # a quadratic form is positive definite iff its symmetric matrix is
-        form = sympy.hessian(top.as_expr(), variables) / 2
-        return bool(form.is_positive_definite)
-    terms = top.terms()
-    pure = {m for m, c in terms if c > 0 and sorted(m) == [0] * (n - 1) + [d]}
-    return len(pure) == n and all(c > 0 and all(e % 2 == 0 for e in m) for m, c in terms)
 
 
 def _lower_point(g, variables, m_value: float):
@@ -157,25 +128,53 @@ def _through_monotone(f, variables, critical, complete):
             if limit.is_finite:
                 status[key] = "not_attained"
                 out_bounds[bound_key] = to_plain(limit)
-    intro = make_step(
-        "monotone",
-        f"f = {h.__name__}(u) with u = {to_plain(u)}, and {h.__name__} is strictly increasing: "
-        "f has its global extrema exactly where u has them.",
-    )
+    intro = record("monotone", outer=h.__name__, inner=u)
     return gmin, gmax, status, out_bounds, [intro, *steps]
+
+
+def _decaying(f, critical: list[CriticalPoint], why: str):
+    """f → 0 in every direction and the critical points are all known: the
+    global maximum is the largest critical value M when M ≥ 0 (f ≤ max(M, 0)
+    outside a large ball, and a maximum is a critical point), else f only
+    approaches its supremum 0; likewise for the minimum."""
+    steps = [record("decay", why=why)]
+    status: dict[str, str] = {}
+    bounds: dict[str, str] = {}
+    results: dict[str, Extremum | None] = {"min": None, "max": None}
+    for kind, sign in (("max", 1), ("min", -1)):
+        key = "supremum" if kind == "max" else "infimum"
+        scored = [(cp, numeric_value(sign * cp.value)) for cp in critical]
+        scored = [(cp, v) for cp, v in scored if v is not None]
+        best = max(scored, key=lambda cv: cv[1]) if scored else None
+        if best is not None and best[1] >= 0:
+            value = best[0].value
+            winners = [
+                cp for cp, v in scored if same_value(sign * cp.value, sign * value, v, best[1])
+            ]
+            points = [cp.point for cp in winners]
+            results[kind] = Extremum(points, value)
+            status[kind], bounds[key] = "attained", to_plain(value)
+            steps.append(
+                record("conclude", case="decay_attained", kind=kind, points=points, value=value)
+            )
+            continue
+        status[kind], bounds[key] = "not_attained", "0"
+        steps.append(record("conclude", case="decay_not_attained", kind=kind))
+    return results["min"], results["max"], status, bounds, steps
 
 
 def global_over_space(f, variables, critical: list[CriticalPoint], complete: bool):
     """Return (global_min, global_max, status, bounds, steps) over ℝⁿ."""
     if isinstance(f, _MONOTONE) and f.args[0].is_polynomial(*variables):
         return _through_monotone(f, variables, critical, complete)
+    if complete and is_entire(f) and (why := decay_reason(f, variables)):
+        return _decaying(f, critical, why)
     steps = []
     entire = is_entire(f)
     status: dict[str, str] = {}
     bounds: dict[str, str] = {}
     results: dict[str, Extremum | None] = {"min": None, "max": None}
     for kind, sign in (("min", 1), ("max", -1)):
-        word = "minimum" if kind == "min" else "maximum"
         g = sign * f
         scored = [(cp, numeric_value(sign * cp.value)) for cp in critical]
         scored = [(cp, v) for cp, v in scored if v is not None]
@@ -183,31 +182,28 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
         if best is not None:
             m_expr = sign * best[0].value
             winners = [cp for cp, v in scored if same_value(sign * cp.value, m_expr, v, best[1])]
-            where = ", ".join(
-                "(" + ", ".join(to_plain(c) for c in cp.point.values()) + ")" for cp in winners
-            )
             hs = list(variables)
-            proof = None
+            proof, why = None, ""
             if provably_nonnegative(
                 sympy.expand(g - m_expr) if (g - m_expr).is_polynomial(*hs) else g - m_expr, hs
             ) or provably_nonnegative(g - m_expr, hs):
-                proof = f"f − {to_plain(best[0].value)} {'≥' if sign > 0 else '≤'} 0 everywhere"
-            elif complete and entire and is_coercive(g, variables):
-                direction = "∞" if sign > 0 else "−∞"
-                proof = (
-                    f"f → {direction} in every direction (its top-degree part is "
-                    f"{'positive' if sign > 0 else 'negative'} definite), so a global {word} "
-                    "exists, and it must be a critical point: the "
-                    f"{'least' if sign > 0 else 'largest'} critical value"
-                )
+                proof = "nonnegative"
+            elif complete and entire and (why := coercive_reason(g, variables)):
+                proof = "coercive"
             if proof is not None:
-                results[kind] = Extremum([cp.point for cp in winners], best[0].value)
+                points = [cp.point for cp in winners]
+                results[kind] = Extremum(points, best[0].value)
                 status[kind] = "attained"
                 bounds["infimum" if sign > 0 else "supremum"] = to_plain(best[0].value)
                 steps.append(
-                    make_step(
+                    record(
                         "conclude",
-                        f"Global {word}: {proof}; it is {to_plain(best[0].value)} at {where}.",
+                        case="proved",
+                        kind=kind,
+                        proof=proof,
+                        why=why,
+                        points=points,
+                        value=best[0].value,
                     )
                 )
                 continue
@@ -215,48 +211,30 @@ def global_over_space(f, variables, critical: list[CriticalPoint], complete: boo
         if path is not None:
             status[kind] = "unbounded"
             bounds["infimum" if sign > 0 else "supremum"] = "-oo" if sign > 0 else "oo"
-            steps.append(
-                make_step(
-                    "conclude",
-                    f"No global {word}: along the path {path[0]}, f → {'−∞' if sign > 0 else '∞'}.",
-                )
-            )
+            steps.append(record("conclude", case="path", kind=kind, path=path[0]))
             continue
         if complete and entire:
             if best is None:
                 status[kind] = "not_attained"
-                steps.append(
-                    make_step(
-                        "conclude",
-                        f"No global {word}: f is differentiable everywhere and has no "
-                        f"critical points, and a global {word} would be one.",
-                    )
-                )
+                steps.append(record("conclude", case="no_critical", kind=kind))
                 continue
             lower = _lower_point(g, variables, best[1])
             if lower is not None:
                 q, value = lower
                 status[kind] = "not_attained"
-                qt = "(" + ", ".join(to_plain(c) for c in q.values()) + ")"
                 steps.append(
-                    make_step(
+                    record(
                         "conclude",
-                        f"No global {word}: f{qt} = {to_plain(sign * value)} "
-                        f"≈ {sign * numeric_value(value):.6g} is "
-                        f"{'below' if sign > 0 else 'above'} every critical value, "
-                        f"and a global {word} "
-                        "would have to be a critical point.",
+                        case="lower_point",
+                        kind=kind,
+                        point=q,
+                        value=sign * value,
+                        numeric=sign * numeric_value(value),
                     )
                 )
                 continue
         status[kind] = "undecided"
-        reason = "" if complete else " (and the list of critical points is not proved complete)"
         steps.append(
-            make_step(
-                "conclude",
-                f"Whether f has a global {word} on all of ℝ^{len(variables)} "
-                f"could not be decided{reason}: "
-                "no path to infinity was found, and no proof that a critical value bounds f.",
-            )
+            record("conclude", case="undecided", kind=kind, complete=complete, n=len(variables))
         )
     return results["min"], results["max"], status, bounds, steps

@@ -1,6 +1,6 @@
 """Linear and logistic regression fitted with the optimizers of ``shared.mathcore.optimize``."""
 
 from .losses import MODELS, Loss
-from .trainer import FIT_METHODS, FitResult, fit_model
+from .trainer import FitData, FitResult, fit_model, prepare_data, train
 
-__all__ = ["FIT_METHODS", "MODELS", "FitResult", "Loss", "fit_model"]
+__all__ = ["MODELS", "FitData", "FitResult", "Loss", "fit_model", "prepare_data", "train"]

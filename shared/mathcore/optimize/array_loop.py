@@ -19,6 +19,7 @@ from .stopping import (
     MAX_ITER,
     RUNNING,
     STALLED,
+    TIME_LIMIT,
     TOL_GRAD,
     TOL_STEP,
     Stopping,
@@ -74,6 +75,8 @@ def run_array(
         status[running & (gn <= stopping.tol)] = TOL_GRAD
         if t >= stopping.max_iter:
             status[status == RUNNING] = MAX_ITER
+        elif stopping.past_deadline():
+            status[status == RUNNING] = TIME_LIMIT
         idx = np.flatnonzero(status == RUNNING)
         if idx.size == 0:
             break

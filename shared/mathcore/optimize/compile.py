@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import sympy
+
+from shared.mathcore.mlfunctions import torch_subgradients
+from shared.mathcore.reductions import DataError, compile_with_data
 
 # Errors that mean "this point is outside the function's domain or overflows".
 FLOAT_MATH_ERRORS = (ValueError, OverflowError, ZeroDivisionError)
@@ -52,6 +55,8 @@ class CompiledObjective:
     _f_numpy: Callable[..., object]
     _hessian_numpy: Callable[..., list] | None = field(default=None, repr=False)
     hessian_exprs: tuple[tuple[sympy.Expr, ...], ...] | None = field(default=None, repr=False)
+    # Data columns the reductions (sum/mean) of ``expr`` run over, or None.
+    data: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -109,15 +114,24 @@ class CompiledObjective:
                 tuple(_without_dirac(sympy.diff(gi, v)) for v in self.variables) for gi in grads
             )
             self.hessian_exprs = rows
+            if self.data is not None:
+                n = self.n
+                flat = _over_rows(self.variables, [e for row in rows for e in row], self.data)
+                self._hessian_numpy = lambda *X: _rows_of(flat(*X), n)
+                return
             self._hessian_numpy = _lambdify(self.variables, [list(r) for r in rows], "numpy")
 
 
 def _without_dirac(expr: sympy.Expr) -> sympy.Expr:
-    """Drop DiracDelta terms (derivatives of |x|, sign, Heaviside at their kinks).
+    """A derivative an optimizer can evaluate everywhere, kinks included.
 
-    They vanish everywhere except at the kink itself, where the derivative does
-    not exist anyway; NumPy has no DiracDelta to evaluate.
+    DiracDelta terms (derivatives of |x|, sign, Heaviside at their kinks) are
+    dropped: they vanish everywhere except at the kink itself, where the
+    derivative does not exist anyway, and NumPy cannot evaluate them. relu′ =
+    step, undefined at 0, takes PyTorch's subgradient there (relu′(0) = 0), so
+    a run that lands on a kink goes on as torch would.
     """
+    expr = torch_subgradients(expr)
     if not expr.has(sympy.DiracDelta):
         return expr
     return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
@@ -163,8 +177,16 @@ def _float_variant(variables, exprs, numpy_fn: Callable) -> Callable:
     return fn
 
 
-def compile_objective(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> CompiledObjective:
+def compile_objective(
+    expr: sympy.Expr,
+    variables: Sequence[sympy.Symbol],
+    data: Mapping[str, np.ndarray] | None = None,
+) -> CompiledObjective:
     """Return the compiled f and ∇f of ``expr`` in ``variables``, cached per process.
+
+    With ``data`` (validated columns), the reductions ``sum``/``mean`` of
+    ``expr`` run over every row in one NumPy pass per evaluation (not cached:
+    the data is the job's own).
 
     >>> from shared.mathcore.symbols import variable
     >>> x = variable("x")
@@ -173,6 +195,8 @@ def compile_objective(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Co
     [9.0, 6.0]
     """
     variables = tuple(variables)
+    if data is not None:
+        return _compile_over_rows(expr, variables, data)
     key = (expr, variables)
     with _cache_lock:
         hit = _cache.get(key)
@@ -197,6 +221,39 @@ def compile_objective(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Co
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return compiled
+
+
+def _compile_over_rows(
+    expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], data: Mapping[str, np.ndarray]
+) -> CompiledObjective:
+    """f and ∇f with reductions over the rows of ``data``: the cost is linear in the
+    rows, and the derivative passes through the reduction (mean(E)' = mean(E'))."""
+    gradient = tuple(_without_dirac(sympy.diff(expr, v)) for v in variables)
+    _check_compilable((expr, *gradient))
+    fg = _over_rows(variables, [expr, *gradient], data)
+    f = _over_rows(variables, [expr], data)
+    return CompiledObjective(
+        expr=expr,
+        variables=variables,
+        gradient=gradient,
+        fg_float=fg,
+        _fg_numpy=fg,
+        _f_numpy=lambda *X: f(*X)[0],
+        data=data,
+    )
+
+
+def _over_rows(variables, exprs, data) -> Callable[..., list]:
+    try:
+        return compile_with_data(variables, list(exprs), data)
+    except DataError as exc:
+        raise CompileError(str(exc)) from exc
+    except Exception as exc:  # the printer raises various types on unsupported nodes
+        raise CompileError(f"cannot compile to numeric code: {exc}") from exc
+
+
+def _rows_of(flat: list, n: int) -> list[list]:
+    return [flat[i * n : (i + 1) * n] for i in range(n)]
 
 
 def clear_cache() -> None:

@@ -14,12 +14,23 @@ import numpy as np
 
 from .compile import FLOAT_MATH_ERRORS
 from .result import FullTrajectory
-from .stopping import DIVERGED, MAX_ITER, RUNNING, STALLED, TOL_GRAD, TOL_STEP, Stopping
+from .stopping import (
+    DIVERGED,
+    MAX_ITER,
+    RUNNING,
+    STALLED,
+    TIME_LIMIT,
+    TOL_GRAD,
+    TOL_STEP,
+    Stopping,
+)
 
 _NAN = float("nan")
 ARMIJO_C = 1e-4
 ARMIJO_SHRINK = 0.5
 ARMIJO_MAX_HALVINGS = 60
+# The clock is read every this many iterations (an iteration costs ~1 µs).
+DEADLINE_EVERY = 64
 
 
 def _evaluate(fg: Callable, x: list[float], n: int) -> tuple[float, list[float], float]:
@@ -61,7 +72,8 @@ def run_rule_float(
 ) -> FloatRun:
     """Iterate ``rule`` from x0 until a stopping rule fires; record every point.
 
-    With ``line_search`` (plain GD only) each step starts at α = lr and halves
+    With ``line_search`` (plain GD only) each step starts at α = lr (the
+    runner passes 1, Armijo's unit step, unless a learning rate was given) and halves
     α until the Armijo condition f(x − αg) ≤ f(x) − c·α·‖g‖² holds (c = 1e-4).
     """
     n = len(x0)
@@ -83,6 +95,9 @@ def run_rule_float(
             break
         if t >= max_iter:
             status = MAX_ITER
+            break
+        if t % DEADLINE_EVERY == 0 and stopping.past_deadline():
+            status = TIME_LIMIT
             break
         t += 1
         if line_search:

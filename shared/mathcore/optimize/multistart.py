@@ -18,8 +18,15 @@ import sympy
 from .array_loop import run_array
 from .compile import compile_objective
 from .result import OptimizeResult, finite_or_none
-from .rules import RULES, make_rule
-from .runner import as_symbols, check_method, make_stopping, run_optimizer, start_vector
+from .rules import RULES
+from .runner import (
+    as_symbols,
+    check_method,
+    make_step_rule,
+    make_stopping,
+    run_optimizer,
+    start_vector,
+)
 from .scipy_methods import run_scipy
 from .stopping import (
     CONVERGED,
@@ -125,6 +132,7 @@ def run_multistart(
     divergence_factor: float = DEFAULT_DIVERGENCE_FACTOR,
     minima_tol: float = 1e-3,
     best_trajectory: bool = True,
+    data: Mapping[str, np.ndarray] | None = None,
     **method_options: float | None,
 ) -> MultiStartResult:
     """Run ``method`` from every start at once; return each end and the best.
@@ -145,9 +153,13 @@ def run_multistart(
         raise ValueError(f"give between 1 and {MAX_STARTS} start points")
     check_method(method, bool(line_search), method_options)
     stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor)
-    obj = compile_objective(expr, symbols)
+    obj = compile_objective(expr, symbols, data)  # data: the rows of its sum/mean
     if method in RULES or method == "newton":
-        rule = make_rule(method, learning_rate, **method_options) if method in RULES else None
+        rule = (
+            make_step_rule(method, learning_rate, line_search, method_options)
+            if method in RULES
+            else None
+        )
         lr = 1.0 if learning_rate is None else float(learning_rate)
         arr = run_array(
             obj, method, rule, S.T.copy(), stopping,
@@ -169,7 +181,8 @@ def run_multistart(
         best = run_optimizer(
             expr, symbols, S[best_index], method,
             learning_rate=learning_rate, max_iter=max_iter, tol=tol, step_tol=step_tol,
-            line_search=line_search, divergence_factor=divergence_factor, **method_options,
+            line_search=line_search, divergence_factor=divergence_factor, objective=obj,
+            **method_options,
         )  # fmt: skip
     converged = np.isin(status, list(CONVERGED))
     return MultiStartResult(

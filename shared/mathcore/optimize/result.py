@@ -84,6 +84,10 @@ class OptimizeResult:
     @property
     def trajectory(self) -> list[dict[str, Any]]:
         """The contract's thinned trajectory: [{iter, x, fun, grad_norm}]."""
+        return self.thinned_trajectory(MAX_TRAJECTORY_POINTS)
+
+    def thinned_trajectory(self, limit: int) -> list[dict[str, Any]]:
+        """At most ``limit`` evenly spaced points of the path, first and last kept."""
         full = self.full_trajectory
         return [
             {
@@ -95,18 +99,19 @@ class OptimizeResult:
                 "fun": finite_or_none(full.fun[i]),
                 "grad_norm": finite_or_none(full.grad_norm[i]),
             }
-            for i in thin_indices(len(full.iterations))
+            for i in thin_indices(len(full.iterations), limit)
         ]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The result object of an ``optimize`` job (JSON-ready)."""
+    def to_dict(self, trajectory_limit: int = MAX_TRAJECTORY_POINTS) -> dict[str, Any]:
+        """The result object of an ``optimize`` job (JSON-ready), its
+        trajectory thinned to at most ``trajectory_limit`` points."""
         out = {
             "x": {name: finite_or_none(v) for name, v in zip(self.variables, self.x, strict=True)},
             "fun": finite_or_none(self.fun),
             "iterations": int(self.iterations),
             "converged": bool(self.converged),
             "stop_reason": self.stop_reason,
-            "trajectory": self.trajectory,
+            "trajectory": self.thinned_trajectory(trajectory_limit),
             "method": self.method,
             "grad_norm": finite_or_none(self.grad_norm),
             "stop_detail": self.stop_detail,

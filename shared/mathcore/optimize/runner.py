@@ -9,8 +9,9 @@ import sympy
 
 from ..symbols import variable
 from .array_loop import run_array
-from .compile import compile_objective
+from .compile import CompiledObjective, compile_objective
 from .float_loop import run_rule_float
+from .point_kind import point_kind
 from .result import OptimizeResult
 from .rules import RULES, make_rule
 from .scipy_methods import SCIPY_METHODS, run_scipy
@@ -25,6 +26,7 @@ from .stopping import (
     Stopping,
 )
 
+# Every optimizer method, spelled once: optimize, fit and compare take these.
 METHODS = (*RULES, "newton", *SCIPY_METHODS)
 # Past this many variables a Python loop over coordinates loses to NumPy.
 FLOAT_PATH_MAX_VARIABLES = 16
@@ -58,6 +60,7 @@ def make_stopping(
     tol: float,
     step_tol: float | None,
     divergence_factor: float,
+    deadline: float | None = None,
 ) -> Stopping:
     """Stopping rules; ``step_tol`` defaults to ``tol`` for Newton and 0 otherwise."""
     if step_tol is None:
@@ -69,6 +72,7 @@ def make_stopping(
         max_iter=int(max_iter),
         step_tol=float(step_tol),
         divergence_factor=float(divergence_factor),
+        deadline=deadline,
     )
 
 
@@ -85,6 +89,20 @@ def check_method(method: str, line_search: bool, options: Mapping[str, float | N
         raise ValueError("line_search applies to gd (and newton, where it is on by default)")
 
 
+def make_step_rule(
+    method: str,
+    learning_rate: float | None,
+    line_search: bool | None,
+    options: Mapping[str, float | None],
+):
+    """The update rule of ``method``; with ``line_search`` its ``lr`` is the
+    step backtracking starts from, by default 1 (Armijo's unit step, not
+    torch's 1e-3, from which backtracking could only shrink)."""
+    if line_search and learning_rate is None:
+        learning_rate = 1.0
+    return make_rule(method, learning_rate, **options)
+
+
 def run_optimizer(
     expr: sympy.Expr,
     variables: Sequence[sympy.Symbol | str],
@@ -97,12 +115,22 @@ def run_optimizer(
     step_tol: float | None = None,
     line_search: bool | None = None,
     divergence_factor: float = DEFAULT_DIVERGENCE_FACTOR,
+    deadline: float | None = None,
+    objective: CompiledObjective | None = None,
+    data: Mapping[str, np.ndarray] | None = None,
     **method_options: float | None,
 ) -> OptimizeResult:
     """Minimise ``expr`` over ``variables`` from ``start`` with ``method``.
 
     ``method_options`` are the rule's own (``momentum``, ``eps``, ``alpha``,
-    ``beta1``, ``beta2``), PyTorch's defaults where unset.
+    ``beta1``, ``beta2``), PyTorch's defaults where unset. With
+    ``line_search`` (gd) each step backtracks from ``learning_rate``, by
+    default 1 (Armijo's unit step). ``deadline`` (``time.monotonic()``) stops
+    the run with ``stop_reason`` "time-limit" and its path so far;
+    ``objective`` is ``expr`` already compiled (runs that share it); ``data``
+    the columns its ``sum``/``mean`` run over (see ``compile_objective``). Newton
+    reports ``point_kind`` (see ``point_kind.py``) and counts as converged
+    only at a point the second-order test shows to be a minimum.
 
     >>> from shared.mathcore.symbols import variable
     >>> x = variable("x")
@@ -116,12 +144,12 @@ def run_optimizer(
     names = [str(s) for s in symbols]
     x0 = start_vector(start, names)
     check_method(method, bool(line_search), method_options)
-    stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor)
-    obj = compile_objective(expr, symbols)
+    stopping = make_stopping(method, max_iter, tol, step_tol, divergence_factor, deadline)
+    obj = objective if objective is not None else compile_objective(expr, symbols, data)
     extra: dict = {}
     message = ""
     if method in RULES:
-        rule = make_rule(method, learning_rate, **method_options)
+        rule = make_step_rule(method, learning_rate, line_search, method_options)
         if obj.n <= FLOAT_PATH_MAX_VARIABLES:
             run = run_rule_float(obj.fg_float, rule, x0.tolist(), stopping, bool(line_search))
             x, f, gn, iterations, status = (
@@ -150,12 +178,21 @@ def run_optimizer(
         iterations, status = int(arr.iterations[0]), int(arr.status[0])
         trajectory = arr.trajectory
         extra["hessian_modified_iterations"] = int(arr.hessian_modified[0])
+        extra["point_kind"] = None
+        if status in CONVERGED:
+            _, g_end = obj.fg_array(x[:, None])
+            extra["point_kind"] = point_kind(obj, x, g_end[:, 0])
     else:
         srun = run_scipy(obj, method, x0, stopping)
         x, f, gn, iterations, status = srun.x, srun.f, srun.grad_norm, srun.iterations, srun.status
         trajectory = srun.trajectory
         message = srun.message
         extra["evaluations"] = srun.evaluations
+    converged = status in CONVERGED
+    detail = STOP_DETAILS[status]
+    if converged and extra.get("point_kind", "minimum") != "minimum":
+        converged = False
+        detail += f", but not shown to be a minimum (second-order test: {extra['point_kind']})"
     return OptimizeResult(
         variables=names,
         method=method,
@@ -163,9 +200,9 @@ def run_optimizer(
         fun=float(f),
         grad_norm=float(gn),
         iterations=int(iterations),
-        converged=status in CONVERGED,
+        converged=converged,
         stop_reason=STOP_REASONS[status],
-        stop_detail=STOP_DETAILS[status],
+        stop_detail=detail,
         diverged_at=int(iterations) if status == DIVERGED else None,
         message=message,
         full_trajectory=trajectory,

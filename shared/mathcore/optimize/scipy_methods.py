@@ -15,7 +15,7 @@ import numpy as np
 from .blas_threads import single_blas_thread
 from .compile import CompiledObjective
 from .result import FullTrajectory
-from .stopping import DIVERGED, MAX_ITER, STALLED, TOL_GRAD, Stopping
+from .stopping import DIVERGED, MAX_ITER, STALLED, TIME_LIMIT, TOL_GRAD, Stopping
 
 SCIPY_METHODS = {"bfgs": "BFGS", "cg": "CG", "lbfgs": "L-BFGS-B", "nelder_mead": "Nelder-Mead"}
 
@@ -60,10 +60,10 @@ def run_scipy(obj: CompiledObjective, method: str, x0: np.ndarray, stopping: Sto
     f_limit = stopping.divergence_factor * (max(1.0, abs(f0)) if math.isfinite(f0) else 1.0)
     x_limit = stopping.divergence_factor * max(1.0, float(np.abs(x0).max(initial=0.0)))
     xs, fs, gns = [x0.copy()], [f0], [gn0]
-    diverged = False
+    diverged = timed_out = False
 
     def callback(intermediate_result):
-        nonlocal diverged
+        nonlocal diverged, timed_out
         x = np.asarray(intermediate_result.x, dtype=float)
         if last["x"] is not None and np.array_equal(last["x"], x):
             f, g = last["f"], last["g"]
@@ -79,6 +79,9 @@ def run_scipy(obj: CompiledObjective, method: str, x0: np.ndarray, stopping: Sto
             or float(np.abs(x).max()) > x_limit
         ):
             diverged = True
+            raise StopIteration
+        if stopping.past_deadline():
+            timed_out = True
             raise StopIteration
 
     options: dict = {"maxiter": int(stopping.max_iter)}
@@ -112,6 +115,8 @@ def run_scipy(obj: CompiledObjective, method: str, x0: np.ndarray, stopping: Sto
         iterations = int(res.nit)
     if diverged:
         status = DIVERGED
+    elif timed_out:
+        status = TIME_LIMIT
     elif res.success or gn_end <= stopping.tol:
         status = TOL_GRAD
     elif iterations >= stopping.max_iter:

@@ -9,6 +9,7 @@ k"), not an error.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ TOL_STEP = 2
 MAX_ITER = 3
 DIVERGED = 4
 STALLED = 5  # could make no further progress with ‖∇f‖ > tol: "tol", not converged
+TIME_LIMIT = 6  # the caller's deadline passed: a partial run, not converged
 
 STOP_REASONS = {
     TOL_GRAD: "tol",
@@ -31,6 +33,7 @@ STOP_REASONS = {
     MAX_ITER: "max_iter",
     DIVERGED: "diverged",
     STALLED: "tol",
+    TIME_LIMIT: "time-limit",
 }
 CONVERGED = frozenset({TOL_GRAD, TOL_STEP})
 STOP_DETAILS = {
@@ -39,6 +42,7 @@ STOP_DETAILS = {
     MAX_ITER: "reached max_iter",
     DIVERGED: "values became non-finite or exploded",
     STALLED: "no further progress possible (line search failed) with gradient norm > tol",
+    TIME_LIMIT: "stopped at the time limit before any other rule fired",
 }
 
 
@@ -50,13 +54,19 @@ class Stopping:
     first-order rules (only a stalled run, whose step no longer changes x,
     stops on it: their step is lr·g, so a step test would just be a looser
     gradient test) and to ``tol`` for Newton, whose step estimates the
-    distance to the minimum.
+    distance to the minimum. ``deadline`` (a ``time.monotonic()`` value, or
+    None) stops a run with ``TIME_LIMIT`` when it passes.
     """
 
     tol: float = DEFAULT_TOL
     max_iter: int = DEFAULT_MAX_ITER
     step_tol: float = 0.0
     divergence_factor: float = DEFAULT_DIVERGENCE_FACTOR
+    deadline: float | None = None
+
+    def past_deadline(self) -> bool:
+        """Whether the deadline has passed (never, without one)."""
+        return self.deadline is not None and time.monotonic() > self.deadline
 
 
 def divergence_limits(

@@ -18,9 +18,12 @@ from collections.abc import Sequence
 
 import sympy
 
+from shared.mathcore.mlfunctions import ML_FUNCTIONS
 from shared.mathcore.parsing.errors import ParseError
 from shared.mathcore.parsing.limits import ParseLimits
-from shared.mathcore.symbols import variable
+from shared.mathcore.realroot import cbrt, real_power
+from shared.mathcore.reductions import REDUCTIONS, column
+from shared.mathcore.symbols import generic_function, variable
 
 _CONSTANTS = {
     "pi": sympy.pi,
@@ -129,6 +132,16 @@ class ExprBuilder:
         self._tick(pos)
         return variable(name)
 
+    def column(self, name: str, pos: int) -> sympy.Expr:
+        """A data column (stands for every row; only inside sum/mean)."""
+        self._tick(pos)
+        return column(name)
+
+    def generic(self, name: str, args: Sequence[sympy.Expr], pos: int) -> sympy.Expr:
+        """A generic function applied, ``f(x)``; ``name`` may carry primes (``f'``)."""
+        self._tick(pos)
+        return generic_function(name)(*args)
+
     def constant(self, name: str, pos: int) -> sympy.Expr:
         self._tick(pos)
         return _CONSTANTS[name]
@@ -164,7 +177,7 @@ class ExprBuilder:
             raise ParseError("division by zero", pos, reason="0 to a negative power")
         if base == sympy.E:  # e^x is exp(x) also when not evaluating: one form for e^x and exp(x)
             return self._checked(sympy.exp(exp), pos)
-        return self._checked(sympy.Pow(base, exp), pos)
+        return self._checked(real_power(base, exp), pos)
 
     def _guard_power(self, base: sympy.Expr, exp: sympy.Expr, pos: int) -> None:
         if not (exp.is_Integer or exp.free_symbols):
@@ -253,7 +266,7 @@ class ExprBuilder:
         if name == "sqrt":
             return self.pow(x, sympy.S.Half, pos)
         if name == "cbrt":
-            return self.pow(x, sympy.Rational(1, 3), pos)
+            return cbrt(x)
         if name == "root":
             return self.pow(x, self.div(sympy.S.One, args[1], pos), pos)
         if name in ("factorial", "gamma"):
@@ -266,16 +279,10 @@ class ExprBuilder:
             self._guard_factorial(args[0], pos)
             self._guard_factorial(args[1], pos)
             return sympy.polygamma(args[0], args[1])
-        if name == "sigmoid":  # 1/(1+e^-x)
-            return self.div(
-                sympy.S.One,
-                self.add(sympy.S.One, self.pow(sympy.E, self.neg(x, pos), pos), pos),
-                pos,
-            )
-        if name == "softplus":  # ln(1+e^x)
-            return sympy.log(self.add(sympy.S.One, self.pow(sympy.E, x, pos), pos))
-        if name == "relu":
-            return sympy.Max(sympy.S.Zero, x)
+        if name in ML_FUNCTIONS:
+            return ML_FUNCTIONS[name](*args)
+        if name in REDUCTIONS:
+            return REDUCTIONS[name](x)
         if name == "min":
             return sympy.Min(*args)
         if name == "max":

@@ -27,18 +27,15 @@ Decisions (Symbolab/WolframAlpha conventions):
 * ``|`` opens an absolute value where an operand is expected and closes
   the innermost open one elsewhere: ``||x|-1|``, ``|x||y|``, ``2|x|``.
   Brackets start a fresh context: ``|(x|y|)|``.
-* Names: a declared variable always wins (``e`` declared is a variable, not
-  Euler's number). Otherwise a function name (``gamma`` only when called
-  with brackets, else the Greek letter), a constant (``pi``, ``e``, ``E``,
-  ``oo``, ``inf``), a Greek letter, ``log_2``/``log_b`` (logarithm to that
-  base), or a symbol. A multi-letter name of letters only is split into
-  single-letter factors when every letter is a declared variable (``xy``
-  with [x, y] is ``x*y``, with [x] the symbol ``xy``); with declared
-  variables, a function name glued to them is applied (``sinx`` with [x] is
-  ``sin(x)``); a function name glued to digits always is (``sin2x`` is
-  ``sin(2x)``, ``ln2`` is ``ln(2)``). An unknown multi-letter name directly
-  followed by ``(`` is an error ("unknown function"), so a typo such as
-  ``sine(x)`` is not silently read as a product.
+* Names: runs of letters are read by the contract's rule (``reading.py``):
+  declared variables, data columns, function names, Greek letters and
+  constants first, longest first, then single letters (``2xy`` is
+  ``2*x*y``, ``xsinx`` is ``x*sin(x)``); a name before ``(`` is a function
+  (built-in, ``sigma`` as the sigmoid, or generic: ``f``, ``g``, ``h`` and
+  declared ``functions``, with primes for derivatives, ``f'(x)``), or a
+  value that multiplies (``x(x+1)``), or an error ("unknown function"). A
+  declared variable always wins over a constant (``e`` declared). Data
+  columns may appear only inside ``sum(...)`` or ``mean(...)``.
 """
 
 from __future__ import annotations
@@ -52,20 +49,17 @@ from shared.mathcore.parsing.expr_builder import ExprBuilder
 from shared.mathcore.parsing.limits import ParseLimits
 from shared.mathcore.parsing.names import (
     CONSTANTS,
-    FUNCTIONS_ONLY_WHEN_CALLED,
     GREEK,
     INVERSES,
     FunctionSpec,
     function_spec,
     log_base_of,
 )
+from shared.mathcore.parsing.reading import PRIMES, SIGMOID_NAMES, Declared, read_name
 from shared.mathcore.parsing.tokens import MATCHING, Kind, Token
 
 _CALL_BRACKETS = "([{"
-
-
-def _letters_only(name: str) -> bool:
-    return name.isascii() and name.isalpha()
+_REDUCTIONS = frozenset({"sum", "mean"})
 
 
 class Grammar:
@@ -75,11 +69,12 @@ class Grammar:
         self,
         tokens: Sequence[Token],
         builder: ExprBuilder,
-        variables: frozenset[str],
+        declared: Declared,
         limits: ParseLimits,
         latex: bool = False,
     ) -> None:
-        self.variables = variables
+        self.declared = declared
+        self.variables = declared.variables
         self.builder = builder
         self.limits = limits
         self.latex = latex
@@ -87,6 +82,7 @@ class Grammar:
         self.i = 0
         self.depth = 0
         self.abs_depth = 0
+        self.reduction_depth = 0
 
     # -- token stream ------------------------------------------------------------
     def peek(self) -> Token:
@@ -275,33 +271,48 @@ class Grammar:
         tok = self.advance()
         name = tok.text
         if tok.function:
-            spec = function_spec(name)
+            core = name.rstrip(PRIMES)
+            if core in self.declared.functions:
+                return self.generic_call(tok)
+            spec = function_spec("sigmoid" if core in SIGMOID_NAMES else core)
             if spec is None:
                 raise ParseError(
                     f"unknown function '{name}'", tok.pos, reason="not a supported function"
                 )
             return self.apply(tok, spec)
+        if name in self.declared.data:
+            if self.reduction_depth == 0:
+                raise ParseError(
+                    f"data column '{name}' outside a reduction",
+                    tok.pos,
+                    reason=f"a data column stands for all its rows: use it inside sum(...) or"
+                    f" mean(...), e.g. mean(({name} - m)^2)",
+                )
+            return self.builder.column(name, tok.pos)
         if name in self.variables:
             return self.builder.symbol(name, tok.pos)
         base_text = log_base_of(name)
         if base_text is not None:
             return self.apply(tok, function_spec("log"), base=self.subscript_value(base_text, tok))
-        spec = function_spec(name)
-        nxt = self.peek()
-        called = nxt.kind is Kind.OPEN and nxt.text == "("
-        if spec is not None and (called or name not in FUNCTIONS_ONLY_WHEN_CALLED):
-            return self.apply(tok, spec)
         if name in CONSTANTS:
             return self.builder.constant(CONSTANTS[name], tok.pos)
-        if name in GREEK:
-            return self.builder.symbol(name, tok.pos)
-        if called and nxt.pos == tok.end and len(name) > 1 and _letters_only(name):
-            raise ParseError(
-                f"unknown function '{name}'",
-                tok.pos,
-                reason=f"write '{name}*(...)' for a product, or declare the variables",
-            )
         return self.builder.symbol(name, tok.pos)
+
+    def generic_call(self, tok: Token) -> sympy.Expr:
+        """A generic function applied: ``f(x)``, ``f'(g(x))``, ``phi(x, y)``."""
+        nxt = self.peek()
+        if not (nxt.kind is Kind.OPEN and nxt.text == "("):
+            raise self.unexpected(nxt, f"'(' with the arguments of '{tok.text}'")
+        self.enter(tok)
+        args = self.call_args()
+        self.leave()
+        if tok.text.endswith("'") and len(args) != 1:
+            raise ParseError(
+                f"wrong number of arguments for '{tok.text}'",
+                tok.pos,
+                expected="1 argument (a prime is the derivative of a function of one variable)",
+            )
+        return self.builder.generic(tok.text, args, tok.pos)
 
     def subscript_value(self, text: str, tok: Token) -> sympy.Expr:
         """The base of ``log_2`` or ``log_b``, written in the name itself."""
@@ -329,12 +340,18 @@ class Grammar:
             self.advance()
             base = self.primary()
         nxt = self.peek()
+        reduction = spec.name in _REDUCTIONS
+        if reduction:
+            self.check_reduction(tok)
+            self.reduction_depth += 1
         if nxt.kind is Kind.OPEN and nxt.text in _CALL_BRACKETS:
             args = self.call_args()
         elif self.starts_operand(nxt):
             args = [self.implicit_argument()]
         else:
             raise self.unexpected(nxt, f"an argument for '{tok.text}'")
+        if reduction:
+            self.reduction_depth -= 1
         if base is not None:
             if len(args) != 1:
                 raise ParseError(
@@ -359,6 +376,15 @@ class Grammar:
             result = self.builder.pow(result, power[0], power[1])
         self.leave()
         return result
+
+    def check_reduction(self, tok: Token) -> None:
+        if not self.declared.data:
+            raise ParseError(
+                f"'{tok.text}' needs data",
+                tok.pos,
+                reason=f"{tok.text}(...) reduces over the rows of data columns; this expression"
+                " has no 'data'",
+            )
 
     def check_arity(self, tok: Token, spec: FunctionSpec, count: int) -> None:
         too_few = count < spec.min_args
@@ -403,14 +429,8 @@ class Grammar:
             return tok.text == "sqrt"
         if tok.kind is not Kind.NAME:
             return False
-        if tok.function:
-            return True
-        if tok.text in self.variables:
-            return False
-        return (
-            function_spec(tok.text) is not None
-            and tok.text not in FUNCTIONS_ONLY_WHEN_CALLED
-            or (log_base_of(tok.text) is not None)
+        return tok.function or (
+            tok.text not in self.variables and log_base_of(tok.text) is not None
         )
 
     # -- LaTeX commands ------------------------------------------------------------
@@ -448,55 +468,17 @@ class Grammar:
             raise self.unexpected(tok, f"an argument for '\\{command.text}' such as {{x}}")
         return self.primary()
 
-    # -- name splitting ------------------------------------------------------------
+    # -- reading runs of letters --------------------------------------------------
     def _split_names(self, tokens: Sequence[Token]) -> list[Token]:
         out: list[Token] = []
-        for tok in tokens:
+        for k, tok in enumerate(tokens):
             if tok.kind is Kind.NAME and not tok.function:
-                out.extend(self._split_name(tok))
+                nxt = tokens[k + 1]
+                # "(" right after the letters; "ab (x)" with a space is a product in
+                # plain syntax (spaces mean nothing to LaTeX: \sigma (z) is a call)
+                adjacent = self.latex or nxt.pos == tok.end
+                called = nxt.kind is Kind.OPEN and nxt.text == "(" and adjacent
+                out.extend(read_name(tok, called, self.declared))
             else:
                 out.append(tok)
         return out
-
-    def _is_known(self, name: str) -> bool:
-        return (
-            name in self.variables
-            or name in CONSTANTS
-            or name in GREEK
-            or function_spec(name) is not None
-            or log_base_of(name) is not None
-        )
-
-    def _letters_declared(self, name: str) -> bool:
-        return bool(name) and _letters_only(name) and all(c in self.variables for c in name)
-
-    def _split_name(self, tok: Token) -> list[Token]:
-        name = tok.text
-        if self._is_known(name):
-            return [tok]
-        if len(name) > 1 and self._letters_declared(name):
-            return [Token(Kind.NAME, c, tok.pos + k, tok.pos + k + 1) for k, c in enumerate(name)]
-        for cut in range(len(name) - 1, 0, -1):  # longest function name first: sinhx
-            head, rest = name[:cut], name[cut:]
-            if (
-                not _letters_only(head)
-                or function_spec(head) is None
-                or head in FUNCTIONS_ONLY_WHEN_CALLED  # gamma2 is a name, not gamma(2)
-            ):
-                continue
-            rest_tokens = self._rest_tokens(rest, tok.pos + cut)
-            if rest_tokens is not None:
-                return [Token(Kind.NAME, head, tok.pos, tok.pos + cut, function=True), *rest_tokens]
-        return [tok]
-
-    def _rest_tokens(self, rest: str, pos: int) -> list[Token] | None:
-        """What may follow a glued function name: declared variables, or digits."""
-        end = pos + len(rest)
-        if rest in self.variables:
-            return [Token(Kind.NAME, rest, pos, end)]
-        if self._letters_declared(rest):
-            return [Token(Kind.NAME, c, pos + k, pos + k + 1) for k, c in enumerate(rest)]
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        if digits and digits == len(rest):
-            return [Token(Kind.NUM, rest, pos, end)]
-        return None

@@ -12,7 +12,7 @@ Supported: ``\\frac{a}{b}`` (also ``\\dfrac``, ``\\tfrac``, ``\\frac12``),
 ``\\sin^{-1} x``, the function commands (``\\sin`` ... ``\\arctan``,
 ``\\sinh`` ..., ``\\exp``, ``\\ln``, ``\\log``, ``\\log_b x``, ``\\log_{10}``,
 ``\\max``, ``\\min``), ``\\operatorname{sigmoid}`` and ``\\mathrm{...}``,
-``\\cdot``, ``\\times``, ``\\div``, ``\\left( \\right)`` and the other sizes,
+primes ``f'(x)``, ``\\cdot``, ``\\times``, ``\\div``, ``\\left( \\right)`` and the other sizes,
 ``\\left| \\right|``, ``\\lvert \\rvert``, ``|x|``, ``\\lfloor \\rfloor``,
 ``\\lceil \\rceil``, ``{ }`` and ``\\{ \\}`` as grouping, Greek letters
 (``\\theta``, ``\\varphi`` is ``phi``), ``\\pi``, ``\\infty``, subscripts
@@ -28,7 +28,12 @@ from __future__ import annotations
 
 from shared.mathcore.parsing.errors import ParseError
 from shared.mathcore.parsing.names import GREEK
-from shared.mathcore.parsing.tokenizer import GREEK_CHARS, OPERATOR_CHARS, SUPERSCRIPTS
+from shared.mathcore.parsing.tokenizer import (
+    GREEK_CHARS,
+    OPERATOR_CHARS,
+    PRIME_CHARS,
+    SUPERSCRIPTS,
+)
 from shared.mathcore.parsing.tokens import Kind, Token
 
 _FUNCTION_COMMANDS = frozenset(
@@ -121,6 +126,11 @@ class _LatexTokenizer:
                 self.emit(Kind.NAME, GREEK_CHARS[ch], start, start + 1)
                 self.i += 1
                 self.subscript_of_last()
+            elif ch in PRIME_CHARS and self.tokens and self.tokens[-1].kind is Kind.NAME:
+                last = self.tokens.pop()  # f'(x): the prime belongs to the name
+                primed = last.text + PRIME_CHARS[ch]
+                self.emit(Kind.NAME, primed, last.pos, start + 1, last.function)
+                self.i += 1
             elif ch in SUPERSCRIPTS:
                 self.emit(Kind.OP, "^", start, start + 1)
                 self.emit(Kind.NUM, SUPERSCRIPTS[ch], start, start + 1)

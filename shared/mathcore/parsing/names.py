@@ -1,5 +1,6 @@
 """The names the parsers know: functions and their aliases, Greek letters, constants.
 
+``sum`` and ``mean`` are the reductions over data rows (``reductions.py``).
 A function's canonical name is the one ``ExprBuilder.call`` builds; aliases
 map onto it. SymPy's own spellings (``Abs``, ``ceiling``, ``Max``) are here
 because the canonical printer may emit them.
@@ -44,7 +45,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     **_one("sqrt"), **_one("cbrt"),
     **_one("abs", "Abs"), **_one("sign", "sgn"), **_one("floor"), **_one("ceil", "ceiling"),
     **_one("factorial"), **_one("gamma"), **_one("erf"), **_one("erfc"),
-    **_one("sigmoid"), **_one("softplus"), **_one("relu", "ReLU"),
+    **_one("sigmoid"), **_one("softplus"), **_one("relu", "ReLU"), **_one("step"),
+    **_one("sum"), **_one("mean"),
     **_one("digamma"),
     "Heaviside": FunctionSpec("Heaviside", 1, 2), "heaviside": FunctionSpec("Heaviside", 1, 2),
     "DiracDelta": FunctionSpec("DiracDelta", 1, 2),
@@ -54,6 +56,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "polygamma": FunctionSpec("polygamma", 2, 2),
     "min": FunctionSpec("min", 2, None), "Min": FunctionSpec("min", 2, None),
     "max": FunctionSpec("max", 2, None), "Max": FunctionSpec("max", 2, None),
+    "logsumexp": FunctionSpec("logsumexp", 1, None),
 }  # fmt: skip
 
 INVERSES = {

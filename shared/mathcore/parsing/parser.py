@@ -10,7 +10,7 @@ cases are documented in ``grammar.py`` and ``tokenizer.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Literal
 
 import sympy
@@ -19,6 +19,7 @@ from shared.mathcore.parsing.errors import ParseError
 from shared.mathcore.parsing.expr_builder import ExprBuilder
 from shared.mathcore.parsing.grammar import Grammar
 from shared.mathcore.parsing.limits import ParseLimits
+from shared.mathcore.parsing.reading import Declared
 from shared.mathcore.parsing.tokenizer import tokenize
 
 __all__ = ["ParseError", "ParseLimits", "parse_equation", "parse_expression"]
@@ -28,7 +29,7 @@ Syntax = Literal["plain", "latex"]
 
 def _grammar(
     text: str,
-    variables: Sequence[str] | None,
+    declared: Declared,
     syntax: Syntax,
     limits: ParseLimits,
 ) -> Grammar:
@@ -50,7 +51,6 @@ def _grammar(
         raise ValueError(f"unknown syntax {syntax!r}: use 'plain' or 'latex'")
     if tokens[0].kind.name == "EOF":
         raise ParseError("empty expression", 0, expected="an expression")
-    declared = frozenset(variables or ())
     return Grammar(tokens, ExprBuilder(limits), declared, limits, latex=syntax == "latex")
 
 
@@ -71,19 +71,27 @@ def parse_expression(
     variables: Sequence[str] | None = None,
     syntax: Syntax = "plain",
     evaluate: bool = True,
+    functions: Sequence[str] | None = None,
+    data: Collection[str] | None = None,
     **limits: int,
 ) -> sympy.Expr:
     """Parse ``text`` into a SymPy expression whose symbols are real.
 
-    ``variables`` are the job's declared variables: they decide how ``xy``
-    splits and win over constants of the same name. ``evaluate=False`` keeps
-    the written form (``2/4`` stays ``2/4``). ``limits`` override the bounds
-    of ``ParseLimits`` (``max_length=...``). Raises ParseError.
+    ``variables`` are the job's declared variables: they stay whole (``lr``)
+    and win over constants of the same name. ``functions`` are generic
+    function names besides ``f``, ``g``, ``h``; ``data`` the names of data
+    columns (read as ``DataColumn`` symbols, only inside ``sum``/``mean``).
+    ``evaluate=False`` keeps the written form (``2/4`` stays ``2/4``).
+    ``limits`` override the bounds of ``ParseLimits`` (``max_length=...``).
+    Raises ParseError.
 
-    >>> parse_expression("2xy + sin^2 x", variables=["x", "y"])
+    >>> parse_expression("2xy + sin^2 x")
     2*x*y + sin(x)**2
+    >>> parse_expression("f(g(x))"), parse_expression("mean((w x - y)^2)", data=["x", "y"])
+    (f(g(x)), mean((w*x - y)**2))
     """
-    grammar = _grammar(text, variables, syntax, ParseLimits.with_overrides(limits))
+    declared = Declared.of(variables, functions, data)
+    grammar = _grammar(text, declared, syntax, ParseLimits.with_overrides(limits))
     return _run(grammar.expression, evaluate)
 
 
@@ -91,6 +99,7 @@ def parse_equation(
     text: str,
     variables: Sequence[str] | None = None,
     syntax: Syntax = "plain",
+    functions: Sequence[str] | None = None,
     **limits: int,
 ) -> tuple[sympy.Expr, sympy.Expr]:
     """Parse ``lhs = rhs`` into its two sides; text without ``=`` is a ParseError.
@@ -98,5 +107,6 @@ def parse_equation(
     >>> parse_equation("x^2 + y^2 = 25", ["x", "y"])
     (x**2 + y**2, 25)
     """
-    grammar = _grammar(text, variables, syntax, ParseLimits.with_overrides(limits))
+    declared = Declared.of(variables, functions)
+    grammar = _grammar(text, declared, syntax, ParseLimits.with_overrides(limits))
     return _run(grammar.equation, True)

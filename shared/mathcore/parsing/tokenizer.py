@@ -7,8 +7,9 @@ Rules decided here (the grammar documents the rest):
   ``pi``, ``∞`` is ``oo``, Greek letters are their names (``θ`` is ``theta``).
 * A name is letters, then optionally digits, then optionally ``_`` and a
   subscript of letters and digits: ``x``, ``xy``, ``w1``, ``x12``, ``w_1``,
-  ``theta_0``, ``log_2``. Splitting ``xy`` into ``x*y`` is the grammar's job,
-  since it depends on the declared variables.
+  ``theta_0``, ``log_2``, then optionally primes (``f'``, ``f′``, ``f''``).
+  How ``xy`` reads (``x*y``) is ``reading.py``'s job, since it depends on the
+  declared names.
 * A number is ``12``, ``1.5``, ``.5``, ``3.``, optionally with a scientific
   exponent ``1e-3``, ``2.5E4``: an ``e``/``E`` right after the digits is an
   exponent only when digits (optionally signed) follow it, so ``2e-3`` is
@@ -35,6 +36,7 @@ OPERATOR_CHARS = {
     "/": "/", "÷": "/", "^": "^", "!": "!", "=": "=", ",": ",",
 }  # fmt: skip
 SUPERSCRIPTS = {"²": "2", "³": "3"}
+PRIME_CHARS = {"'": "'", "′": "'", "″": "''"}
 CLOSERS = set(MATCHING.values())
 
 
@@ -129,5 +131,9 @@ def _name(text: str, start: int, tokens: list[Token]) -> int:
         i += 1
         while i < n and text[i].isascii() and (text[i].isalnum()):
             i += 1
-    tokens.append(Token(Kind.NAME, text[start:i], start, i))
+    name = text[start:i]
+    while i < n and text[i] in PRIME_CHARS:  # f'(x): the derivative of a generic function
+        name += PRIME_CHARS[text[i]]
+        i += 1
+    tokens.append(Token(Kind.NAME, name, start, i))
     return i

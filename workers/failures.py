@@ -1,4 +1,8 @@
-"""Turn whatever stopped a job into the error object the contract promises."""
+"""Turn whatever stopped a job into the error object the contract promises.
+
+The worker owns a job's failures: these builders live beside the executor and
+the lifecycle rule that use them, not in the kind registry.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,11 @@ from pydantic import ValidationError
 from shared.jobs.registry import JobInputError
 from shared.mathcore.budget import BudgetExceeded
 from shared.settings import Settings
+
+# Failures of the run rather than of the input: an identical job may well
+# succeed on another run, so copies waiting on a job that failed this way
+# are sent on their own instead of sharing its failure.
+RUN_FAILURES = frozenset({"time-limit", "memory-limit", "internal-error", "attempts-exhausted"})
 
 
 def time_limit_error(detail: str) -> dict[str, str]:

@@ -1,0 +1,53 @@
+// gradient: the vector of partials (a column), its value and norm at a
+// point, and the Hessian as a matrix with eigenvalues and definiteness.
+import { card, h, num } from "../dom.js";
+import { tex } from "../mathtext.js";
+import { badge, facts, laterTex, parseInput, pointLatex, SYNTAX_FIELD } from "./common.js";
+
+export default {
+  name: "gradient",
+  title: "Gradient and Hessian",
+  math: { name: "expression", label: "f =", value: "x^2 + 2xy + 3y^2" },
+  fields: [
+    { name: "variables", type: "names", label: "variables (blank: all, sorted)", affectsPreview: true },
+    { name: "at", type: "point", label: "at (optional)", placeholder: "e.g. x=2, y=3" },
+    { name: "hessian", type: "bool", label: "also the Hessian" },
+    SYNTAX_FIELD,
+  ],
+  parseContext: (v) => ({ syntax: v.syntax, variables: v.variables }),
+  view,
+};
+
+const column = (entries) => `\\begin{pmatrix} ${entries.join(" \\\\ ")} \\end{pmatrix}`;
+const DEFINITENESS = {
+  positive_definite: ["positive definite: a local minimum there", "good"],
+  negative_definite: ["negative definite: a local maximum there", "good"],
+  indefinite: ["indefinite: a saddle point there", "warn"],
+  positive_semidefinite: ["positive semidefinite: the test is inconclusive", "warn"],
+  negative_semidefinite: ["negative semidefinite: the test is inconclusive", "warn"],
+};
+
+function view(job) {
+  const { params, result } = job;
+  const names = result.variables || [];
+  const partials = result.gradient_latex || result.gradient || [];
+  const latex = `\\nabla f = ${column(partials)}`;
+  const input = parseInput(params.expression, { syntax: params.syntax, variables: params.variables });
+  const el = card("Result", laterTex(input.then((r) => r && `\\nabla\\left(${r.latex}\\right) = ${column(partials)}`)));
+  el.querySelector(".restated").append(tex(latex, true));
+  if (result.at_value) {
+    const at = pointLatex(params.at, names);
+    el.append(tex(`\\nabla f${at.startsWith("\\left") ? at : `(${at})`} = ${column(result.at_value)}`, true),
+      facts([["‖∇f‖", num(result.norm)], result.descent_direction
+        ? ["steepest descent direction", `(${result.descent_direction.map((v) => num(v, 4)).join(", ")})`] : null]));
+  }
+  if (result.hessian_latex) el.append(h("h4", "Hessian"), tex(`H = ${result.hessian_latex}`, true));
+  const at = result.hessian_at;
+  if (at) {
+    const [words, tone] = DEFINITENESS[at.definiteness] || [String(at.definiteness).replace(/_/g, " "), "warn"];
+    el.append(tex(`H${pointLatex(params.at, names).startsWith("\\left") ? pointLatex(params.at, names) : ""} = ` +
+      `\\begin{pmatrix} ${at.matrix_numeric.map((row) => row.map((v) => num(v)).join(" & ")).join(" \\\\ ")} \\end{pmatrix}`, true),
+      facts([["eigenvalues", (at.eigenvalues || []).map((v) => num(v)).join(", ")], ["definiteness", badge(words, tone)]]));
+  }
+  return { el, latex };
+}

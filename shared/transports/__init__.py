@@ -1,0 +1,1 @@
+"""Kombu transports the queue uses: Redis made safe on reconnect, and the embedded one."""

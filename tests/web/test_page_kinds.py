@@ -1,0 +1,150 @@
+"""Every kind solved through its form in a real browser, checked against oracles."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
+
+
+def offered(page, kind: str) -> None:
+    if kind not in page.kinds():
+        pytest.skip(f"this service has no {kind!r} kind yet")
+
+
+def cells(page, selector: str) -> list[list[str]]:
+    return page.page.eval_on_selector_all(
+        f"{selector} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))"
+    )
+
+
+def test_gradient_at_a_point(page):
+    page.open()
+    page.example("∇(x² + 2xy + 3y²) at (2, 3)")
+    status = page.solve()
+    assert status.startswith("Solved"), status
+    # Oracle (course): grad = (2x + 2y, 2x + 6y) = (10, 22) at (2, 3); Hessian [[2, 2], [2, 6]] is
+    # positive definite (eigenvalues 4 ± 2√2 > 0).
+    values = page.page.eval_on_selector_all(
+        "#result .katex-display", "els => els.map(e => e.parentElement.dataset.latex)"
+    )
+    assert any("10 \\\\ 22" in (latex or "") for latex in values), values
+    assert "positive definite" in page.page.inner_text("#result")
+    page.screenshot("gradient")
+
+
+def test_derivative_with_value_and_tangent(page):
+    page.open()
+    page.example("d/dx [x² sin x] at π/2")
+    assert page.solve().startswith("Solved")
+    # Oracle: (x² sin x)' = 2x sin x + x² cos x = π at π/2.
+    page.page.wait_for_selector("#result .value-line .katex")
+    text = page.page.inner_text("#result")
+    assert f"{math.pi:.9f}" in text, text
+    page.page.wait_for_function("document.querySelector('#result .plot')?.data")
+    traces = page.page.evaluate("document.querySelector('#result .plot').data.map(t => t.name)")
+    assert "f" in traces and "derivative" in traces
+    assert any(name.startswith("tangent") for name in traces), traces
+    page.screenshot("derivative")
+
+
+def test_extrema_on_a_closed_interval(page):
+    page.open()
+    page.example("Extrema of x³ − 3x on [−2, 3]")
+    assert page.solve().startswith("Solved")
+    # Oracle: f' = 3x² - 3 = 0 at ±1; f(-2) = -2, f(-1) = 2, f(1) = -2, f(3) = 18.
+    sentence = page.page.inner_text("#result .sentence")
+    assert "global minimum is -2" in sentence and "global maximum is 18" in sentence, sentence
+    rows = cells(page, "#result table")
+    assert [row[0] for row in rows] == ["x = -1", "x = 1"]
+    assert [row[2] for row in rows] == ["local max", "local min"]
+    page.screenshot("extrema")
+
+
+def test_optimize_converges_with_path_and_convergence_plots(page):
+    page.open()
+    page.example("Gradient descent on (w₁ − 5)² + (w₂ − 3)²")
+    assert page.solve().startswith("Solved")
+    result = page.page.inner_text("#result")
+    assert "converged" in result and "w_1 = 5, w_2 = 3" in result, result
+    plots = "[...document.querySelectorAll('#result .plot')].filter(p => p.data)"
+    page.page.wait_for_function(f"{plots}.length === 2")
+    contour, convergence = page.page.evaluate(
+        f"{plots}.map(p => p.data.map(t => [t.type, (t.x || []).length]))"
+    )
+    job = page.page.evaluate("fetch('/v1/jobs?limit=1').then(r => r.json())")["items"][0]
+    steps = len(job["result"]["trajectory"])
+    assert contour == [["contour", 81], ["scatter", steps]], contour  # f's levels, one path
+    assert convergence == [["scatter", steps], ["scatter", steps]]  # f and the gradient norm
+    page.screenshot("optimize")
+
+
+def test_fit_linear_regression(page):
+    page.open()
+    offered(page, "fit")
+    page.example("Linear regression by gradient descent")
+    assert page.solve().startswith("Solved")
+    rows = dict(row[:2] for row in cells(page, "#result table"))
+    # Oracle: least squares by numpy on the example's data; GD from 0 gets there to 1e-2.
+    x = np.arange(1, 9)
+    y = np.array([3.1, 4.9, 7.2, 8.8, 11.1, 13.0, 14.8, 17.2])
+    slope, intercept = np.polyfit(x, y, 1)
+    assert float(rows["w"]) == pytest.approx(slope, abs=1e-2)
+    assert float(rows["intercept b"]) == pytest.approx(intercept, abs=5e-2)
+    page.screenshot("fit")
+
+
+def test_check_an_answer_with_the_chain_rule_missing(page):
+    page.open()
+    page.example("Check: d/dx sin(x²) = 2x cos(x²)?")
+    assert page.solve().startswith("Solved")
+    assert page.page.input_value("input[name=expected]") == ""  # the problem is the expectation
+    verdict = page.page.inner_text("#result .verdict")
+    assert "✖" in verdict and "Incorrect" in verdict  # cos(x²) lacks the factor 2x
+    page.screenshot("check")
+
+
+def test_compare_four_optimizers_on_rosenbrock(page):
+    page.open()
+    offered(page, "compare")
+    page.example("Rosenbrock with four optimizers")
+    assert page.solve(timeout=120_000).startswith(("Solved", "Finished"))
+    rows = cells(page, "#result table")
+    assert [row[0].lstrip("★ ") for row in rows] == ["GD", "momentum", "Adam", "BFGS"]
+    bfgs = rows[3]
+    assert float(bfgs[1]) < 1e-8 and bfgs[3] == "converged"  # Rosenbrock's minimum is 0 at (1, 1)
+    page.page.wait_for_function("document.querySelector('#result .plot')?.data")
+    traces = page.page.evaluate("document.querySelector('#result .plot').data.map(t => t.type)")
+    assert traces == ["contour", "scatter", "scatter", "scatter", "scatter"]  # every run's path
+    page.screenshot("compare")
+
+
+def _network(w_1, b_1, w_2, b_2, x, y):
+    z = w_2 * math.tanh(w_1 * x + b_1) + b_2
+    return (1 / (1 + math.exp(-z)) - y) ** 2
+
+
+def test_backprop_graph_and_gradient(page):
+    page.open()
+    offered(page, "backprop")
+    page.example("A backward pass through a small network")
+    assert page.solve().startswith("Solved")
+    at = {"w_1": 0.5, "b_1": 0.1, "w_2": -1.2, "b_2": 0.3, "x": 1.5, "y": 1}
+    gradient = {row[0]: float(row[1]) for row in cells(page, "#result table")}
+    # Oracle: central differences of the network written out by hand.
+    for name in ("w_1", "b_1", "w_2", "b_2"):
+        h = 1e-6
+        up, down = dict(at), dict(at)
+        up[name] += h
+        down[name] -= h
+        expected = (_network(**up) - _network(**down)) / (2 * h)
+        assert gradient[name] == pytest.approx(expected, rel=1e-6, abs=1e-9), name
+    nodes = page.page.locator("#result svg.dag g.node").count()
+    assert nodes >= 8
+    page.page.get_by_role("button", name="Start").click()
+    page.page.get_by_role("button", name="Step ▶").click()
+    assert "Forward pass, step 1" in page.page.inner_text(".graph-caption")
+    page.screenshot("backprop")
