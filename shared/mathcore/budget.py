@@ -50,12 +50,18 @@ BUDGETS: Mapping[str, float] = MappingProxyType(
         "solve": 3.0,
         "solve_system": 4.0,
         "groebner": 6.0,
-        "domain": 3.0,
+        "domain": 2.0,
         "limit": 3.0,
         "series": 2.0,
         "path": 1.0,
         "equivalence": 1.0,
         "mistake": 2.0,
+        "check": 8.0,  # a whole answer check, mistakes included
+        "radicals": 2.0,  # a closed form by radicals of a root
+        "period": 2.0,  # the period of a function (periodic critical points)
+        "snap": 1.0,  # recognising a numeric root as a simple exact number
+        "tidy_value": 1.0,  # radicals of an algebraic value, tidied
+        "nonnegative": 1.0,  # SymPy's own proof that g >= 0
     }
 )
 DEFAULT_WORK_FRACTION = 0.25

@@ -8,6 +8,11 @@ import pytest
 
 from shared.mathcore.budget import BUDGETS, BudgetExceeded, job_budget, optional_work, time_budget
 
+# Each guarded block would spin for 5 s (50 s in all for the loop) if its budget
+# did not fire: a bound well below that tells "stopped" from "ran on" even on
+# a loaded machine, where exact timings mean nothing.
+HANG = 4.0
+
 
 def spin(seconds: float) -> None:
     end = time.monotonic() + seconds
@@ -19,7 +24,7 @@ def test_budget_interrupts_a_long_block():
     started = time.monotonic()
     with pytest.raises(BudgetExceeded), time_budget(0.2):
         spin(5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG
 
 
 def test_budget_survives_a_swallowing_except():
@@ -30,7 +35,7 @@ def test_budget_survives_a_swallowing_except():
                 spin(5)
             except Exception:  # noqa: BLE001 - like SymPy's broad handlers
                 pass
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG
 
 
 def test_inner_budget_never_extends_outer():
@@ -41,7 +46,7 @@ def test_inner_budget_never_extends_outer():
                 spin(5)
         except BudgetExceeded:
             raise
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG
 
 
 def test_block_within_budget_finishes():
@@ -62,7 +67,7 @@ def test_an_alarm_during_a_finalizer_fires_after_it():
         obj = SlowFinalizer()
         del obj  # __del__ runs 0.3 s, past the 0.1 s budget
         spin(5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG
 
 
 def test_an_alarm_during_a_collection_fires_after_it():
@@ -75,14 +80,14 @@ def test_an_alarm_during_a_collection_fires_after_it():
     with pytest.raises(BudgetExceeded), time_budget(0.1):
         gc.collect()  # 0.6 s of finalizers, past the budget
         spin(5)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < HANG
 
 
 def test_no_budget_extends_past_the_jobs_time_limit():
     started = time.monotonic()
     with job_budget(0.3), pytest.raises(BudgetExceeded), time_budget(10):
         spin(5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG
 
 
 def test_optional_work_draws_on_one_budget_per_job():
@@ -97,7 +102,7 @@ def test_optional_work_draws_on_one_budget_per_job():
                 stopped += 1
         elapsed = time.monotonic() - started
     assert stopped == 10
-    assert elapsed < 0.5 + 0.3
+    assert elapsed < HANG
     assert job.ran_out
 
 

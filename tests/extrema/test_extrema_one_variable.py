@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import random
+from types import MappingProxyType
 
 import numpy as np
 import pytest
 import sympy
 
-from shared.mathcore.extrema import extrema_one_variable, stationary
+from shared.mathcore import budget
+from shared.mathcore.extrema import extrema_one_variable
 from shared.mathcore.symbols import variable
 
 x = variable("x")
@@ -91,7 +93,7 @@ def _generated_cases(count: int = 120):
 def test_global_extrema_match_dense_sampling(expr, fn, a, b, monkeypatch):
     # A short solve budget keeps CI fast and sends the hard cases down the
     # numeric path, which the sampling checks just the same.
-    monkeypatch.setattr(stationary, "SOLVE_SECONDS", 0.5)
+    monkeypatch.setattr(budget, "BUDGETS", MappingProxyType({**budget.BUDGETS, "solve": 0.5}))
     result = extrema_one_variable(expr, x, (a, b))
     ts = np.linspace(float(a), float(b), SAMPLES)
     ys = fn(ts)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.budget import BUDGETS, BudgetExceeded, time_budget
 from shared.mathcore.checks import forms, mistakes
 from shared.mathcore.checks.constant import up_to_constant
 from shared.mathcore.checks.deadline import deadline
@@ -30,9 +30,9 @@ logger = logging.getLogger(__name__)
 
 TESTS = ("equivalent", "numeric", "identical_form", "up_to_constant", "expanded", "factored")
 EQUIVALENT_RTOL = 1e-10
-SECONDS = 8.0  # the whole check, mistakes included
-SYMBOLIC_SECONDS = 1.0
-MISTAKE_SECONDS = 2.0
+SECONDS = BUDGETS["check"]  # the whole check, mistakes included
+SYMBOLIC_SECONDS = BUDGETS["equivalence"]
+MISTAKE_SECONDS = BUDGETS["mistake"]
 
 Source = str | sympy.Basic
 

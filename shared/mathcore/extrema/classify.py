@@ -21,7 +21,6 @@ from shared.mathcore.extrema.result import CriticalPoint
 from shared.mathcore.gradient import numeric_matrix
 from shared.mathcore.simplifier import tidy
 
-SERIES_SECONDS = 2.0
 EIG_RTOL = 1e-9
 
 
@@ -66,7 +65,7 @@ def _directions(n: int, eig_vectors: np.ndarray | None) -> list[tuple[int, ...]]
 def _leading_term(phi: sympy.Expr, t: sympy.Symbol) -> tuple[int, sympy.Expr] | None:
     """(k, c) with φ(t) = c·tᵏ + O(tᵏ⁺¹), or None when not found cheaply."""
     try:
-        with time_budget(SERIES_SECONDS):
+        with time_budget("series"):
             if phi.is_polynomial(t):
                 poly = sympy.Poly(sympy.expand(phi), t)
                 terms = [(m[0], c) for m, c in poly.terms() if c != 0]
@@ -98,7 +97,7 @@ def provably_nonnegative(g: sympy.Expr, hs: list[sympy.Symbol]) -> bool:
     if _even_positive_monomials(g, hs):
         return True
     try:
-        with time_budget(1.0):
+        with time_budget("nonnegative"):
             if g.is_nonnegative:
                 return True
             return bool(sympy.factor(g).is_nonnegative)

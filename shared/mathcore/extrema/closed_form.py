@@ -27,7 +27,6 @@ from shared.mathcore.printing import to_plain
 
 logger = logging.getLogger(__name__)
 
-RADICAL_SECONDS = 2.0
 DIGITS = 30
 MATCH = 1e-20
 
@@ -48,7 +47,7 @@ def closed_form(expr: sympy.Expr) -> sympy.Expr:
     if out.has(sympy.CRootOf):
         return out
     try:
-        with time_budget(RADICAL_SECONDS):
+        with time_budget("radicals"):
             simpler = sympy.radsimp(sympy.expand(out))
         return simpler if sympy.count_ops(simpler) <= sympy.count_ops(out) else out
     except BudgetExceeded:
@@ -60,7 +59,7 @@ def _root_closed_form(root: sympy.CRootOf) -> sympy.Expr | None:
     target = sympy.N(root, DIGITS)
     var = root.poly.gen
     try:
-        with time_budget(RADICAL_SECONDS):
+        with time_budget("radicals"):
             _, factors = sympy.factor_list(root.poly.as_expr(), var)
             for factor, _ in factors:
                 for candidate in _candidates(sympy.Poly(factor, var)):

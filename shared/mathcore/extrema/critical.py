@@ -22,7 +22,6 @@ from shared.mathcore.simplifier import tidy
 
 logger = logging.getLogger(__name__)
 
-SOLVE_SECONDS = 4.0
 SEARCH_RADIUS = 10.0
 MATCH_TOL = 1e-6
 
@@ -63,7 +62,7 @@ def _genuine_root(grad_fn, q: np.ndarray) -> bool:
 def _snap_point(p: np.ndarray, grad, variables) -> tuple[Point, bool]:
     """Recognise a numeric solution as exact when ∇f vanishes there exactly."""
     try:
-        with time_budget(1.0):
+        with time_budget("snap"):
             guess = {
                 v: sympy.nsimplify(float(c), [sympy.pi, sympy.E], tolerance=1e-10)
                 for v, c in zip(variables, p, strict=True)
@@ -123,7 +122,7 @@ def solve_gradient(
             steps.append(record("solve", case="groebner_failed", error=str(exc)))
     symbolic_ok = False
     try:
-        with time_budget(SOLVE_SECONDS):
+        with time_budget("solve_system"):
             found = sympy.solve(grad, variables, dict=True)
         for sol in found:
             if set(sol) != set(variables) or any(v.free_symbols for v in sol.values()):

@@ -23,7 +23,6 @@ from shared.mathcore.printing import to_plain
 logger = logging.getLogger(__name__)
 
 DOMAIN_SECONDS = 3.0
-SOLVE_SECONDS = 2.0
 # Unbounded directions are sampled up to this magnitude (the grid is sinh-spaced).
 FAR = 1e6
 
@@ -282,7 +281,7 @@ def domain_components(
 
 def _zeros(expr: sympy.Expr, x: sympy.Symbol, where: sympy.Set = sympy.S.Reals) -> list[sympy.Expr]:
     try:
-        with time_budget(SOLVE_SECONDS):
+        with time_budget("domain"):
             zeros = sympy.solveset(expr, x, where)
     except (BudgetExceeded, NotImplementedError, ValueError, TypeError):
         return []

@@ -14,8 +14,6 @@ from shared.mathcore.printing import to_plain
 
 logger = logging.getLogger(__name__)
 
-LIMIT_SECONDS = 3.0
-
 
 @dataclass(frozen=True)
 class EndLimit:
@@ -39,7 +37,7 @@ def end_limit(f: sympy.Expr, x: sympy.Symbol, end: sympy.Expr, side: str) -> End
     """lim f as x → end from inside: side "+" approaches from the right."""
     where = f"{x} → {to_plain(end)}" + ("" if end.is_infinite else ("⁺" if side == "+" else "⁻"))
     try:
-        with time_budget(LIMIT_SECONDS):
+        with time_budget("limit"):
             value = _symbolic_limit(f, x, end, side)
         if isinstance(value, sympy.AccumBounds):
             return EndLimit(where, value.min, value.max, True)

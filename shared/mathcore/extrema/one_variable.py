@@ -27,7 +27,7 @@ from shared.mathcore.extrema.domain import (
     real_odd_roots,
     suspect_points,
 )
-from shared.mathcore.extrema.limits import LIMIT_SECONDS, end_limit
+from shared.mathcore.extrema.limits import end_limit
 from shared.mathcore.extrema.numeric import GRID_POINTS, RootCheck, roots_1d
 from shared.mathcore.extrema.result import (
     FAMILY_PARAMETER,
@@ -54,7 +54,7 @@ def _interval(a: sympy.Expr, b: sympy.Expr, open_: bool) -> sympy.Interval:
 
 def _one_sided(fp: sympy.Expr, x: sympy.Symbol, c: sympy.Expr, side: str) -> sympy.Expr | None:
     try:
-        with time_budget(LIMIT_SECONDS):
+        with time_budget("limit"):
             value = sympy.limit(fp, x, c, side)
         if value.is_extended_real and not value.has(sympy.Limit, sympy.AccumBounds):
             return value
@@ -138,7 +138,7 @@ def extrema_one_variable(
 
 def _period(expr: sympy.Expr, x: sympy.Symbol) -> sympy.Expr | None:
     try:
-        with time_budget(2.0):
+        with time_budget("period"):
             period = sympy.periodicity(expr, x)
     except (BudgetExceeded, NotImplementedError, ValueError, TypeError, RecursionError):
         return None

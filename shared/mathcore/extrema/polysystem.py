@@ -23,7 +23,6 @@ from shared.mathcore.budget import BudgetExceeded, time_budget
 
 logger = logging.getLogger(__name__)
 
-GROEBNER_SECONDS = 6.0
 SHIFTS = ((0,), (1,), (-1,), (2,), (3,), (-2,), (5,))
 
 
@@ -70,7 +69,7 @@ def _shape_basis(polys, variables, shift):
 def real_solutions(
     exprs: Sequence[sympy.Expr],
     variables: Sequence[sympy.Symbol],
-    seconds: float = GROEBNER_SECONDS,
+    seconds: float | str = "groebner",
 ) -> list[dict[sympy.Symbol, sympy.Expr]]:
     """All real solutions of a zero-dimensional polynomial system, exact.
 
@@ -159,7 +158,7 @@ def _tidy_algebraic(value: sympy.Expr) -> sympy.Expr:
     if value.has(sympy.CRootOf):
         return value
     try:
-        with time_budget(1.0):
+        with time_budget("tidy_value"):
             return sympy.radsimp(sympy.simplify(value))
     except BudgetExceeded:
         return value

@@ -12,7 +12,6 @@ from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.extrema.domain import Component
 from shared.mathcore.simplifier import tidy
 
-SOLVE_SECONDS = 3.0
 # Members of an infinite family of critical points listed when f is not periodic.
 FAMILY_WINDOW = 20
 
@@ -48,7 +47,7 @@ def rational_roots(fp: sympy.Expr, x: sympy.Symbol, inside: sympy.Interval):
     completely: real-root isolation of p (radicals or CRootOf, written in
     closed form on output: see ``closed_form``), q ≠ 0."""
     try:
-        with time_budget(SOLVE_SECONDS):
+        with time_budget("solve"):
             num, den = sympy.together(fp).as_numer_denom()
             if not (num.is_polynomial(x) and den.is_polynomial(x)) or num.free_symbols - {x}:
                 return None
@@ -72,7 +71,7 @@ def solve_stationary(fp: sympy.Expr, x: sympy.Symbol, comp: Component):
     if rational is not None:
         return rational, None
     try:
-        with time_budget(SOLVE_SECONDS):
+        with time_budget("solve"):
             sol = sympy.solveset(fp, x, inside)
             if isinstance(sol, sympy.FiniteSet):
                 return [p for p in sol if p.is_real is not False], None
@@ -98,7 +97,7 @@ def snap_root(r: float, fp: sympy.Expr, x: sympy.Symbol) -> tuple[sympy.Expr, bo
     """Recognise a numeric root of f' as a simple exact number when f' vanishes
     there exactly (0.785398... -> pi/4); otherwise keep the float."""
     try:
-        with time_budget(1.0):
+        with time_budget("snap"):
             guess = sympy.nsimplify(r, [sympy.pi, sympy.E], tolerance=1e-10)
             if sympy.count_ops(guess) <= 12 and tidy(fp.subs(x, guess), 0.5) == 0:
                 return guess, True
