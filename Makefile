@@ -18,7 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/mlcalc serve
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check services workers shared tests bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

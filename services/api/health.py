@@ -8,6 +8,7 @@ from services.api.responses import json_response
 from services.api.runtime import runtime
 from services.api.schemas import Health
 from services.api.spec import error_responses
+from services.api.validation import validators_ready
 from shared.db import heartbeats
 from shared.db.session import ping
 from shared.queue import queue_depth
@@ -47,7 +48,12 @@ def broker_ready() -> str:
 @bp.get("/readyz", responses={200: Health, 503: Health, **error_responses(500)})
 def readyz():
     """Say whether the database and the broker are reachable and a worker is alive."""
-    checks = {"database": database_ready(), "broker": broker_ready(), "workers": workers_ready()}
+    checks = {
+        "database": database_ready(),
+        "broker": broker_ready(),
+        "workers": workers_ready(),
+        "validators": validators_ready(),
+    }
     ready = all(value == "ok" for value in checks.values())
     return json_response(
         {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503

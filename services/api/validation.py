@@ -51,6 +51,12 @@ def init_app(app: Flask, settings: Settings) -> None:
     threading.Thread(target=pool.start, name="mlcalc-validators", daemon=True).start()
 
 
+def validators_ready() -> str:
+    """For /readyz: "ok" once this process's validators are up (they start with it)."""
+    pool: ValidatorPool | None = current_app.extensions.get("mlcalc-validators")
+    return "ok" if pool is None or pool.ready else "starting"
+
+
 def budgeted(function: Any, *args: Any, jobs: int = 1) -> Any:
     """Run a submission check under the budget (the ``check`` of shared.submission)."""
     pool: ValidatorPool = current_app.extensions["mlcalc-validators"]

@@ -154,6 +154,11 @@ class ValidatorPool:
                 self._add()
             self._started.set()
 
+    @property
+    def ready(self) -> bool:
+        """True once the validators have started."""
+        return self._started.is_set()
+
     def _add(self) -> None:
         validator = _Validator(self._context, self.plugins, self.memory_limit_mb)
         self._all.add(validator)

@@ -89,10 +89,14 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
     """
     symbols = tuple(sorted(point, key=lambda s: s.name))
     exprs = tuple(sympy.sympify(e) for e in exprs)
-    if any(e.free_symbols - set(point) for e in exprs):
-        # A symbol without a value has no number (the kinds refuse such points).
+    if any(e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan) for e in exprs):
+        # A symbol without a value has no number (the kinds refuse such points);
+        # zoo and nan have none either (and no code to compile).
         return [
-            None if e.free_symbols - set(point) else numeric_values([e], point)[0] for e in exprs
+            None
+            if e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan)
+            else numeric_values([e], point)[0]
+            for e in exprs
         ]
     with mpmath.workdps(DPS):
         args = [mpmath.mpf(sympy.N(point[s], DPS + 10)) for s in symbols]
@@ -101,6 +105,9 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
         except (ArithmeticError, ValueError, TypeError):
             if len(exprs) == 1:
                 return [None]
+        except (KeyError, NameError, SyntaxError):
+            # No code for a function here: SymPy's own evaluation instead.
+            return [_as_float(sympy.N(e.xreplace(dict(point)), DPS)) for e in exprs]
     # One expression failed (a division by zero): evaluate each on its own.
     return [numeric_values([e], point)[0] for e in exprs]
 
@@ -117,7 +124,11 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
     value = expr.xreplace(dict(point))
     if node_count(value) > 3 * MAX_EXACT_OPS:
         return None, True  # rewriting rarely shortens it that much: not worth the time
-    value, complete = simplest(value, budget="exact_value")
+    complete = True
+    if not value.atoms(sympy.Function):
+        # Algebraic numbers (radicals) may shorten; values of exp, tanh, ... at
+        # decimals took the rewriters 0.1 s each and came back as they went in.
+        value, complete = simplest(value, budget="exact_value")
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
         return None, complete
     if sympy.count_ops(value) > MAX_EXACT_OPS:
@@ -142,16 +153,26 @@ def _switch_arguments(expr: sympy.Expr) -> list[sympy.Expr]:
     return out
 
 
+class OffTheReals(ValueError):
+    """A switch's argument is not real at the point (abs(acosh(x)) at x < 1)."""
+
+
 def on_a_switch(exprs: Sequence[sympy.Expr], point: Point) -> bool:
-    """Whether a switch of ``exprs`` (a kink, a jump, a piece's boundary) may sit at ``point``."""
+    """Whether a switch of ``exprs`` (a kink, a jump, a piece's boundary) may sit at ``point``.
+
+    Raises OffTheReals when a switch's argument is not real there: abs() of a
+    complex number is real, but the function is not defined on the reals.
+    """
     arguments = [a for e in exprs for a in _switch_arguments(e)]
     if not arguments:
         return False
+    on = False
     with mpmath.workdps(DPS):
         for value in numeric_values(arguments, point):
-            if value is None or abs(value) <= KINK_TOL:
-                return True
-    return False
+            if value is None:
+                raise OffTheReals("a switch's argument is not real at the point")
+            on = on or abs(value) <= KINK_TOL
+    return on
 
 
 def _side_sign(u: sympy.Expr, var: sympy.Symbol, point: Point, side: int) -> int:
@@ -271,8 +292,11 @@ def derivative_value(
         if numeric[k] is None:
             what = "the function" if k == 0 else "an earlier derivative"
             return PointValue(None, None, False, f"{what} is not defined at the point")
-        if not on_a_switch([h, g], point):
-            continue
+        try:
+            if not on_a_switch([h, g], point):
+                continue
+        except OffTheReals as exc:
+            return PointValue(None, None, False, str(exc))
         try:
             h_left, h_right = _one_sided(h, var, point)
             g_left, g_right = _one_sided(g, var, point)
@@ -303,7 +327,11 @@ def partial_values(
     subexpressions computed once); on a switch each partial is decided by
     :func:`derivative_value`.
     """
-    if on_a_switch([f, *partials], point):
+    try:
+        switched = on_a_switch([f, *partials], point)
+    except OffTheReals as exc:
+        return [PointValue(None, None, False, str(exc)) for _ in partials]
+    if switched:
         return [
             derivative_value([f, p], [v], point) for p, v in zip(partials, variables, strict=True)
         ]

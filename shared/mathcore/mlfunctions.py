@@ -396,6 +396,22 @@ def torch_subgradients(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(lambda e: isinstance(e, step), lambda e: sympy.Heaviside(e.args[0], 0))
 
 
+KINK_CONVENTION = (
+    "at a kink the derivative is the subgradient torch.autograd uses: relu'(0) = 0, "
+    "|x|' at 0 = 0, and max/min split it evenly between tied arguments (1/2 each)"
+)
+
+
+def has_kink(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` has a function with a kink (relu, step, |x|, sign, max, min).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> has_kink(relu(x) + x**2), has_kink(sigmoid(x))
+    (True, False)
+    """
+    return expr.has(relu, step, sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside)
+
+
 # Name -> class, as the parser and printer know them.
 ML_FUNCTIONS: dict[str, type[sympy.Function]] = {
     "sigmoid": sigmoid,

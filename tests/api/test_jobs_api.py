@@ -167,10 +167,16 @@ def test_health_and_readiness(client, pg_settings):
     assert client.get("/healthz").get_json()["status"] == "ok"
     with session_scope(pg_settings.database_url) as session:  # a live worker
         heartbeats.beat(session, "ready-test@here", 1, 1, utcnow())
+    client.application.extensions["mlcalc-validators"].start()  # waits until they are up
     try:
         ready = client.get("/readyz")
         assert ready.status_code == 200, ready.get_json()
-        assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok", "workers": "ok"}
+        assert ready.get_json()["checks"] == {
+            "database": "ok",
+            "broker": "ok",
+            "workers": "ok",
+            "validators": "ok",
+        }
     finally:
         with session_scope(pg_settings.database_url) as session:
             heartbeats.forget(session, "ready-test@here")

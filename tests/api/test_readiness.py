@@ -18,6 +18,7 @@ def test_readyz_follows_the_workers_heartbeats(tmp_path):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'ready.db'}", data_dir=tmp_path)
     upgrade(settings.database_url)
     client = create_app(settings, {"TESTING": True}).test_client()
+    client.application.extensions["mlcalc-validators"].start()  # waits until they are up
 
     alone = client.get("/readyz")
     assert alone.status_code == 503
@@ -25,6 +26,7 @@ def test_readyz_follows_the_workers_heartbeats(tmp_path):
         "database": "ok",
         "broker": "ok",
         "workers": "no live worker",
+        "validators": "ok",
     }
 
     with session_scope(settings.database_url) as session:

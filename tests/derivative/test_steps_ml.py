@@ -163,6 +163,8 @@ def test_derivative_of_a_mean_is_the_mean_of_the_derivatives():
     assert trace.steps[-1]["after"] == "mean(2*x*(b + w*x - y))"
     texts = [n.text for n in iter_nodes(trace.nodes)]
     assert any("The derivative of a mean is the mean of the derivatives" in t for t in texts)
+    assert any("(the data column y fixed)" in t for t in texts)
+    assert any("(b held constant)" in t for t in texts)
     for node in iter_nodes(trace.nodes):
         if node.kind == DERIVATIVE and node.var == w:
             got = expand_rows(node.after) - sp.diff(expand_rows(node.before), w)

@@ -85,7 +85,12 @@ def test_runs_on_sqlite_without_redis(embedded):
     base, data, _ = embedded
     assert (data / "mlcalc.db").exists()
     ready = httpx.get(f"{base}/readyz").json()
-    assert ready["checks"] == {"database": "ok", "broker": "ok", "workers": "ok"}
+    assert ready["checks"] == {
+        "database": "ok",
+        "broker": "ok",
+        "workers": "ok",
+        "validators": "ok",
+    }
 
 
 def test_job_is_seen_queued_then_running_then_done(embedded):

@@ -50,6 +50,7 @@ HAND = [
     (real_root(x, 3), 0, None),  # vertical tangent
     (sqrt(x), 0, None),  # one-sided only, and infinite
     (sqrt(x), -1, None),
+    (Abs(sympy.acosh(x)), Rational(84, 100), None),  # acosh is complex below 1; abs hides it
     (Abs(x - 1) * (x - 1), 1, 0),
     (Max(x, x**2), 1, None),  # 1 from the left, 2 from the right
     (Max(x, x**2), 0, None),  # x^2 wins on the left (slope 0), x on the right (slope 1)

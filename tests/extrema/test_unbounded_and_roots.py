@@ -118,3 +118,18 @@ def test_numeric_roots_are_true_zeros_and_none_is_missed(seed):
     values = sympy.lambdify(x, fp, modules="numpy")(grid)
     changes = int(np.sum(np.sign(values[:-1]) * np.sign(values[1:]) < 0))
     assert len(result.critical_points) == changes
+
+
+@pytest.mark.parametrize("text", ["cosh(x) - sinh(x)", "sinh(x) - cosh(x) + x^2"])
+def test_rounding_noise_is_neither_a_critical_point_nor_a_limit(text):
+    """cosh x − sinh x = e^(−x): in doubles its derivative sinh x − cosh x is
+    rounding noise near x = 18 and changes sign there, and far out even 30
+    digits cancel away. By hand: neither e^(−x) nor x² − e^(−x) (f' = 2x + e^(−x)
+    ≥ 2 − 2 ln 2 > 0) has a critical point; x² − e^(−x) → ∞ as x → ∞."""
+    result = _solve(text)
+    assert result.critical_points == []
+    if text.startswith("cosh"):
+        assert result.global_status == {"min": "not_attained", "max": "unbounded"}
+        assert result.bounds == {"infimum": "0", "supremum": "oo"}
+    else:
+        assert result.global_status == {"min": "unbounded", "max": "unbounded"}

@@ -75,3 +75,31 @@ def test_the_method_list_is_one_list():
     fit_spec = get_kind("fit").params_model.model_fields["optimizer"].annotation
     fit = fit_spec.model_fields["method"].annotation
     assert typing.get_args(optimize) == typing.get_args(fit) == METHODS
+
+
+def test_kinks_take_torchs_subgradient_and_the_result_says_so():
+    # Hand-derived: torch gives relu'(0) = 0, abs'(0) = 0, maximum splits ties 1/2 each.
+    from shared.jobs.registry import get_kind
+    from shared.mathcore.optimize.compile import compile_objective
+    from shared.mathcore.parsing.parser import parse_expression
+    from shared.mathcore.symbols import variable
+
+    x = variable("x")
+    for text, slope in [("relu(x)", 0.0), ("abs(x)", 0.0), ("max(0, x)", 0.5)]:
+        assert compile_objective(parse_expression(text), [x]).fg_float(0.0)[1] == slope, text
+    kind = get_kind("optimize")
+    params = {
+        "expression": "relu(x - 1) + (x - 3)^2/10",
+        "variables": ["x"],
+        "start": {"x": 0},
+        "method": "gd",
+        "learning_rate": 0.1,
+        "max_iter": 500,
+    }
+    result = kind.run(kind.params_model.model_validate(params)).result
+    assert "relu'(0) = 0" in result["subgradient"]
+    # minimum of relu(x-1) + (x-3)^2/10: for x > 1, 1 + (x-3)/5 = 0 -> x = -2 (not > 1);
+    # so the minimum is at the kink x = 1 (left slope (1-3)/5 < 0, right slope 1 - 2/5 > 0).
+    assert abs(result["x"]["x"] - 1.0) < 0.05
+    plain = {"expression": "(x - 3)^2", "variables": ["x"], "start": {"x": 0}, "method": "gd"}
+    assert "subgradient" not in kind.run(kind.params_model.model_validate(plain)).result

@@ -27,6 +27,7 @@ from shared.jobs.fields import (
 )
 from shared.jobs.optimizer_options import OptimizerOptions
 from shared.jobs.registry import Download, JobInputError, JobOutput, KindResult, job_kind
+from shared.mathcore.mlfunctions import KINK_CONVENTION, has_kink
 from shared.mathcore.optimize import CompileError, run_multistart, run_optimizer
 from shared.mathcore.optimize.runner import check_method
 from shared.mathcore.optimize.scipy_methods import SCIPY_METHODS
@@ -161,6 +162,11 @@ class OptimizeResult(KindResult):
         "test where it stopped on tol; converged only at a minimum)",
     )
     runs: list[dict[str, Any]] | None = Field(default=None, description="with 'starts'")
+    subgradient: str | None = Field(
+        default=None,
+        description="present when the objective has a kink (relu, |x|, max, min): the "
+        "value its derivative takes there, as torch.autograd does",
+    )
     best_index: int | None = None
     minima: list[dict[str, Any]] | None = None
 
@@ -213,6 +219,8 @@ def run_optimize(params: OptimizeParams) -> JobOutput:
     except CompileError as exc:
         raise JobInputError("Cannot evaluate the expression numerically", str(exc)) from None
     result.update(expression_fields(expr))
+    if has_kink(expr):
+        result["subgradient"] = KINK_CONVENTION
     extras = {}
     if best is not None:
         extras["trajectory_csv_rows"] = best.full_trajectory.csv_rows(list(params.variables))

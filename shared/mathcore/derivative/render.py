@@ -17,7 +17,7 @@ from sympy.core.function import AppliedUndef
 from shared.mathcore.derivative import ml_rules as ml
 from shared.mathcore.derivative import rules as r
 from shared.mathcore.printing import to_latex, to_plain
-from shared.mathcore.reductions import RowMean
+from shared.mathcore.reductions import DataColumn, RowMean
 from shared.mathcore.steps import make_step
 from shared.mathcore.symbols import generic_order
 
@@ -129,10 +129,16 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
     x = p(rule.var)
     d = f"d/d{x}"
     if isinstance(rule, r.ConstantRule):
-        held = sorted(s.name for s in rule.expr.free_symbols)
-        if held:
+        symbols = rule.expr.free_symbols
+        held = sorted(s.name for s in symbols if not isinstance(s, DataColumn))
+        columns = sorted(s.name for s in symbols if isinstance(s, DataColumn))
+        reasons = [f"{', '.join(held)} held constant"] if held else []
+        if columns:  # a column is data: fixed numbers, one per row
+            kind = "data column" if len(columns) == 1 else "data columns"
+            reasons.append(f"the {kind} {', '.join(columns)} fixed")
+        if reasons:
             return (
-                f"{p(rule.expr)} does not depend on {x} ({', '.join(held)} held constant), "
+                f"{p(rule.expr)} does not depend on {x} ({'; '.join(reasons)}), "
                 "so its derivative is 0."
             )
         return f"The derivative of the constant {p(rule.expr)} is 0."

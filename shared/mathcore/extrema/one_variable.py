@@ -28,7 +28,7 @@ from shared.mathcore.extrema.domain import (
     suspect_points,
 )
 from shared.mathcore.extrema.limits import LIMIT_SECONDS, end_limit
-from shared.mathcore.extrema.numeric import GRID_POINTS, roots_1d, zero_check
+from shared.mathcore.extrema.numeric import GRID_POINTS, RootCheck, roots_1d
 from shared.mathcore.extrema.result import (
     FAMILY_PARAMETER,
     Candidate,
@@ -271,7 +271,7 @@ def _critical_in(f, fp, x, comp: Component, suspects, fp_num):
     lo, hi = float(comp.lo), float(comp.hi)
     where = interval_text(sympy.Interval.open(comp.lo, comp.hi))
     solved = stationary.solve_stationary(fp, x, comp)
-    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS, zero_check(fp, x))
+    numeric_roots, report = roots_1d(fp_num, lo, hi, GRID_POINTS, RootCheck(fp, x))
     points: list[tuple[sympy.Expr, str, bool]] = []  # (x, kind, exact)
     if solved is None:
         method = "numeric"

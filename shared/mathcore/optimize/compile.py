@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
+from shared.mathcore.mlfunctions import torch_subgradients
 from shared.mathcore.reductions import DataError, compile_with_data
 
 # Errors that mean "this point is outside the function's domain or overflows".
@@ -122,11 +123,15 @@ class CompiledObjective:
 
 
 def _without_dirac(expr: sympy.Expr) -> sympy.Expr:
-    """Drop DiracDelta terms (derivatives of |x|, sign, Heaviside at their kinks).
+    """A derivative an optimizer can evaluate everywhere, kinks included.
 
-    They vanish everywhere except at the kink itself, where the derivative does
-    not exist anyway; NumPy has no DiracDelta to evaluate.
+    DiracDelta terms (derivatives of |x|, sign, Heaviside at their kinks) are
+    dropped: they vanish everywhere except at the kink itself, where the
+    derivative does not exist anyway, and NumPy cannot evaluate them. relu′ =
+    step, undefined at 0, takes PyTorch's subgradient there (relu′(0) = 0), so
+    a run that lands on a kink goes on as torch would.
     """
+    expr = torch_subgradients(expr)
     if not expr.has(sympy.DiracDelta):
         return expr
     return expr.replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.S.Zero)
