@@ -225,3 +225,12 @@ def test_a_value_with_no_closed_form_is_compared_within_a_tolerance() -> None:
     check.answer = "[1, 2]"
     undefined = check_values_at_point(check, [None, "2"], [None, 2.0], "gradient", single=False)
     assert undefined["decided"] is False and undefined["correct"] is False
+
+
+def test_run_together_letters_are_read_as_a_reader_reads_them(kind) -> None:
+    # d/dx x^2 sin(x) = 2x sin(x) + x^2 cos(x), by hand; "xsinx" is x*sin(x).
+    result = run(kind, {"answer": "2xsinx + x^2cosx", "expected": "2x sin(x) + x^2 cos(x)"})
+    assert result["correct"] is True and result["valid"] is True
+    typo = run(kind, {"answer": "2x sinn(x)", "expected": "2x sin(x)"})
+    assert typo["valid"] is False and typo["details"]["position"] == 3
+    assert "not equivalent" not in typo["feedback"]
