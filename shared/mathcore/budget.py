@@ -58,6 +58,7 @@ BUDGETS: Mapping[str, float] = MappingProxyType(
         "mistake": 2.0,
         "check": 8.0,  # a whole answer check, mistakes included
         "radicals": 2.0,  # a closed form by radicals of a root
+        "big_values": 3.0,  # values of f near an open end, in mpmath
         "period": 2.0,  # the period of a function (periodic critical points)
         "snap": 1.0,  # recognising a numeric root as a simple exact number
         "tidy_value": 1.0,  # radicals of an algebraic value, tidied

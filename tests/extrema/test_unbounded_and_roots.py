@@ -133,3 +133,24 @@ def test_rounding_noise_is_neither_a_critical_point_nor_a_limit(text):
         assert result.bounds == {"infimum": "0", "supremum": "oo"}
     else:
         assert result.global_status == {"min": "unbounded", "max": "unbounded"}
+
+
+@pytest.mark.parametrize("text", ["e^x", "x e^x", "ln(1 + e^x)", "-e^x"])
+def test_an_end_whose_values_run_out_of_time_is_undecided_not_bounded(text, monkeypatch):
+    # Force the numeric end estimate (no symbolic limit) and starve its
+    # big-number evaluation: no finite bound and no global value may be claimed
+    # from the few values seen (a loaded machine must not turn "→ ∞" into a bound).
+    from types import MappingProxyType
+
+    from shared.mathcore import budget
+    from shared.mathcore.extrema import limits
+
+    def no_limit(*args, **kwargs):
+        raise NotImplementedError
+
+    monkeypatch.setattr(limits, "_symbolic_limit", no_limit)
+    monkeypatch.setattr(budget, "BUDGETS", MappingProxyType({**budget.BUDGETS, "big_values": 0}))
+    x = variable("x")
+    result = extrema_one_variable(parse_expression(text), x, (-sympy.oo, sympy.oo))
+    assert result.global_min is None and result.global_max is None
+    assert set(result.global_status.values()) <= {"undecided", "unbounded"}, result

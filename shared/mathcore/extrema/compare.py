@@ -57,8 +57,14 @@ def decide_global(
     status: dict[str, str] = {}
     bounds: dict[str, str] = {}
     results: dict[str, Extremum | None] = {}
+    unknown = next((e for e in ends if not e.known), None)
     for kind, sign in (("max", 1.0), ("min", -1.0)):
         results[kind] = None
+        if unknown is not None:
+            # What f does at that end is not even estimated: any claim could be wrong.
+            status[kind] = "undecided"
+            steps.append(record("conclude", case="end_unknown", kind=kind, end=unknown))
+            continue
         best = max((sign * v for _, v in scored), default=None)
         end_values = [(sign * numeric_value(e.high if sign > 0 else e.low), e) for e in ends]
         end_best = max(end_values, key=lambda t: t[0], default=None)

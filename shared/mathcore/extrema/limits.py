@@ -25,6 +25,10 @@ class EndLimit:
     low: sympy.Expr
     high: sympy.Expr
     exact: bool
+    # False when not even an estimate was found (values near the end could not
+    # all be computed or trusted in time): low/high are then only the values
+    # seen, and no global extremum may be claimed from them.
+    known: bool = True
 
     @property
     def text(self) -> str:
@@ -113,5 +117,5 @@ def _numeric_limit(f: sympy.Expr, x: sympy.Symbol, end: sympy.Expr, side: str, w
         return EndLimit(where, value, value, False)
     finite = [_clip(v) for v in ys if v is not None]
     if not finite:
-        return EndLimit(where, -sympy.oo, sympy.oo, False)
-    return EndLimit(where, sympy.Float(min(finite)), sympy.Float(max(finite)), False)
+        return EndLimit(where, -sympy.oo, sympy.oo, False, known=False)
+    return EndLimit(where, sympy.Float(min(finite)), sympy.Float(max(finite)), False, known=False)

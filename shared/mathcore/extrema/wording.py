@@ -144,6 +144,11 @@ def _conclude(case: str, kind: str, **facts) -> str:
         )
     if case == "no_candidate":
         return f"No candidate has a value: no global {word} found."
+    if case == "end_unknown":
+        return (
+            f"What f does as {facts['end'].where} could not be decided (its values there "
+            f"could not all be computed in time), so no global {word} is claimed."
+        )
     if case == "unbounded_end":
         end = facts["end"]
         return f"No global {word}: as {end.where}, {end.text}, so f is unbounded."
