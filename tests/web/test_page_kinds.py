@@ -148,3 +148,33 @@ def test_backprop_graph_and_gradient(page):
     page.page.get_by_role("button", name="Step ▶").click()
     assert "Forward pass, step 1" in page.page.inner_text(".graph-caption")
     page.screenshot("backprop")
+
+
+def test_compare_fit_runs_from_a_data_table(page):
+    page.open("/?kind=compare")
+    offered(page, "compare")
+    page.page.select_option("select[name=base_kind]", "fit")
+    # The fit's problem is the same data table as the fit form, not JSON.
+    assert page.page.is_visible(".csv-table, textarea[name=data]")
+    assert not page.page.is_visible("textarea[name=base_params]")
+    page.page.fill(
+        "textarea.runs",
+        "method=gd, learning_rate=0.01, max_iter=500\nmethod=adam, learning_rate=0.1, max_iter=500",
+    )
+    assert page.solve(timeout=120_000).startswith(("Solved", "Finished"))
+    rows = cells(page, "#result table")
+    assert len(rows) == 2, rows
+    # Oracle: the least-squares line of the default table (NumPy's polyfit): no run's
+    # final training MSE is below its MSE, and the better run is close to it.
+    x = np.array([1, 2, 3, 4, 5, 6.0])
+    y = np.array([2.1, 3.9, 6.2, 7.8, 10.1, 12.2])
+    slope, intercept = np.polyfit(x, y, 1)
+    best = float(np.mean((slope * x + intercept - y) ** 2))
+    losses = sorted(float(row[1]) for row in rows)
+    assert losses[0] >= best * (1 - 1e-6) and losses[0] <= best * 2 + 1e-3, (losses, best)
+    # The loss before training and after each of 500 epochs (501 values), thinned to at
+    # most 200 points, is drawn at its epochs, not at 0..199.
+    page.page.wait_for_function("document.querySelector('#result .plot')?.data")
+    last_x = page.page.evaluate("document.querySelector('#result .plot').data.map(t => t.x.at(-1))")
+    assert last_x == [500, 500], last_x
+    page.screenshot("compare-fit")

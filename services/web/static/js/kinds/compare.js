@@ -3,7 +3,11 @@
 import { card, h, num, table } from "../dom.js";
 import { logPlot } from "../plots.js";
 import { badge, parseInput, STOP_TONES } from "./common.js";
+import { fromParams as fitFromParams, toParams as fitToParams, lossIterations } from "./fit.js";
 import { runPlots } from "./optimize.js";
+
+const isFit = (v) => v.base_kind === "fit";
+const FIT_DATA = { header: ["x", "y"], rows: [[1, 2.1], [2, 3.9], [3, 6.2], [4, 7.8], [5, 10.1], [6, 12.2]] };
 
 export default {
   name: "compare",
@@ -15,8 +19,10 @@ export default {
     { name: "variables", type: "names", label: "variables", default: ["x", "y"], show: (v) => v.base_kind !== "fit" },
     { name: "start", type: "point", label: "start", default: { x: -1.2, y: 1 }, show: (v) => v.base_kind !== "fit" },
     { name: "max_iter", type: "int", label: "max iterations", default: 2000, show: (v) => v.base_kind !== "fit" },
-    { name: "base_params", type: "json", label: "base fit params (JSON: model, X, y, optimizer)", rows: 4,
-      show: (v) => v.base_kind === "fit" },
+    // A fit's problem: the same data table and fields as the fit form.
+    { name: "model", type: "select", label: "model", options: ["linear", "logistic"], default: "linear", show: isFit },
+    { name: "data", type: "csv", label: "data (CSV: a header, feature columns, then y)", default: FIT_DATA, rows: 6, show: isFit },
+    { name: "test_fraction", type: "float", label: "held-out test fraction", default: 0, show: isFit },
     { name: "variants", type: "runs", label: "runs, one a line (key=value, ...; label=name)",
       default: [{ method: "gd", learning_rate: 0.001 }, { method: "adam", learning_rate: 0.05 }] },
   ],
@@ -29,7 +35,7 @@ function toParams(v) {
   const variants = (v.variants || []).map(({ label, ...rest }) => rest);
   const labels = (v.variants || []).map((run) => run.label);
   const base = v.base_kind === "fit"
-    ? { kind: "fit", params: v.base_params || {} }
+    ? { kind: "fit", params: fitToParams({ model: v.model, data: v.data, test_fraction: v.test_fraction }) }
     : { kind: "optimize", params: { expression: v.expression, variables: v.variables, start: v.start, max_iter: v.max_iter } };
   if (base.kind === "fit") {
     // A fit's options live under "optimizer": each variant's go there too.
@@ -50,7 +56,10 @@ function fromParams(p) {
     const clean = Object.fromEntries(Object.entries(flat).filter(([, x]) => x !== undefined && typeof x !== "object"));
     return p.labels && p.labels[i] ? { label: p.labels[i], ...clean } : clean;
   });
-  if (base.kind === "fit") return { base_kind: "fit", base_params: base.params, variants };
+  if (base.kind === "fit") {
+    const { model, data, test_fraction } = fitFromParams(base.params);
+    return { base_kind: "fit", model, data, test_fraction, variants };
+  }
   const { expression, variables, start, max_iter } = base.params;
   return { base_kind: "optimize", expression, variables, start, max_iter, variants };
 }
@@ -68,7 +77,7 @@ function view(job) {
     ]), "numbers"));
   const plots = h("div.plots");
   if (params.base && params.base.kind === "fit") {
-    plots.append(logPlot(runs.map((r) => ({ name: r.label, x: (r.result.loss_history || []).map((_, i) => i),
+    plots.append(logPlot(runs.map((r) => ({ name: r.label, x: lossIterations(r.result),
       y: r.result.loss_history || [] })), "training loss (log)"));
   } else {
     const base = (params.base && params.base.params) || {};

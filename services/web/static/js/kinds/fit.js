@@ -46,6 +46,13 @@ export function fromParams(p) {
   return { ...optimizer, model: p.model, data, l1: p.l1, l2: p.l2, test_fraction: p.test_fraction };
 }
 
+/** The epoch of each loss_history point: a long history comes thinned. */
+export function lossIterations(result) {
+  const history = result.loss_history || [];
+  const kept = result.loss_history_iter;
+  return Array.isArray(kept) && kept.length === history.length ? kept : history.map((_, i) => i);
+}
+
 function metricsTable(result) {
   const sets = [["train", result.metrics], ["train", result.train_metrics], ["test", result.test_metrics]]
     .filter(([, m]) => m && typeof m === "object");
@@ -93,6 +100,6 @@ export function plots(params, result, label = "loss") {
     figures.push(figure(traces, { xaxis: { title: { text: "x1" } }, yaxis: { title: { text: "x2" } } }));
   }
   const history = result.loss_history || [];
-  if (history.length) figures.push(logPlot([{ name: label, x: history.map((_, i) => i), y: history }], "training loss (log)"));
+  if (history.length) figures.push(logPlot([{ name: label, x: lossIterations(result), y: history }], "training loss (log)"));
   return figures;
 }
