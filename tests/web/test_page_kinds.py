@@ -178,3 +178,29 @@ def test_compare_fit_runs_from_a_data_table(page):
     last_x = page.page.evaluate("document.querySelector('#result .plot').data.map(t => t.x.at(-1))")
     assert last_x == [500, 500], last_x
     page.screenshot("compare-fit")
+
+
+def test_linear_regression_by_gradient_descent_on_data_columns(page):
+    # The seeds' exercise as one optimize job: the MSE over data typed as a table.
+    page.open("/?kind=optimize")
+    page.page.fill(".math-input", "mean((w x + b - y)^2)")
+    page.page.fill("input[name=variables]", "w, b")
+    page.page.fill("input[name=start]", "w=0, b=0")
+    page.page.fill("textarea[name=data]", "x, y\n1, 2.1\n2, 3.9\n3, 6.2\n4, 7.8\n5, 10.1\n6, 12.2")
+    page.page.fill("input[name=learning_rate]", "0.05")
+    page.page.fill("input[name=max_iter]", "20000")
+    page.page.fill("input[name=tol]", "1e-10")
+    # The preview reads x and y as data columns, not variables.
+    page.page.wait_for_selector(".found code.chip")
+    chips = page.page.eval_on_selector_all(".found code.chip", "els => els.map(e => e.innerText)")
+    assert sorted(chips) == ["b", "w"], chips
+    assert page.solve().startswith("Solved")
+    # Oracle: NumPy's least-squares line through the same points.
+    slope, intercept = np.polyfit([1, 2, 3, 4, 5, 6.0], [2.1, 3.9, 6.2, 7.8, 10.1, 12.2], 1)
+    job = page.page.evaluate(
+        "fetch(location.pathname.replace('/jobs/', '/v1/jobs/')).then(r => r.json())"
+    )
+    assert job["params"]["data"]["x"] == [1, 2, 3, 4, 5, 6]
+    assert job["result"]["x"]["w"] == pytest.approx(slope, abs=1e-4)
+    assert job["result"]["x"]["b"] == pytest.approx(intercept, abs=1e-4)
+    page.screenshot("optimize-data")

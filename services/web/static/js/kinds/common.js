@@ -90,3 +90,30 @@ export const SYNTAX_FIELD = { name: "syntax", type: "select", label: "syntax", o
 export function facts(rows) {
   return h("dl.facts", rows.filter(Boolean).flatMap(([k, v]) => [h("dt", k), h("dd", v)]));
 }
+
+/** Optional data columns (contract "Data"): a CSV whose header names the columns,
+ * usable in the expression inside sum(...) and mean(...). */
+export const DATA_FIELD = {
+  name: "data", type: "csv", rows: 3, affectsPreview: true,
+  label: "data columns (optional CSV: a header of names, then rows; use them in mean(...) or sum(...))",
+  placeholder: "x, y\n1, 2.1\n2, 3.9",
+};
+
+/** Form values -> params: the data table becomes {column: [numbers]}. */
+export function withDataColumns(values) {
+  const { data, ...rest } = values;
+  if (!data || !data.rows || !data.rows.length) return rest;
+  return { ...rest, data: Object.fromEntries(data.header.map((name, j) => [name, data.rows.map((r) => r[j])])) };
+}
+
+/** Params -> form values: {column: [numbers]} back into a table. */
+export function withDataTable(params) {
+  const { data, ...rest } = params;
+  if (!data || typeof data !== "object") return rest;
+  const header = Object.keys(data);
+  const length = header.length ? data[header[0]].length : 0;
+  return { ...rest, data: { header, rows: Array.from({ length }, (_, i) => header.map((name) => data[name][i])) } };
+}
+
+/** What the preview sends for the data: the columns (only their names matter). */
+export const dataContext = (v) => (v.data && v.data.rows && v.data.rows.length ? withDataColumns({ data: v.data }).data : undefined);

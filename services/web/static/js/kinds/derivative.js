@@ -3,7 +3,7 @@
 import { card, h, num } from "../dom.js";
 import { compile, tex } from "../mathtext.js";
 import { around, functionPlot, sample } from "../plots.js";
-import { laterTex, parseInput, SYNTAX_FIELD, valueLatex } from "./common.js";
+import { laterTex, parseInput, SYNTAX_FIELD, valueLatex, DATA_FIELD, dataContext, withDataColumns, withDataTable } from "./common.js";
 
 export default {
   name: "derivative",
@@ -13,9 +13,12 @@ export default {
     { name: "variable", type: "text", label: "with respect to", default: "x", affectsPreview: true },
     { name: "order", type: "int", label: "order", default: 1 },
     { name: "at", type: "point", label: "value at (optional)", placeholder: "e.g. x=pi/2" },
+    DATA_FIELD,
     SYNTAX_FIELD,
   ],
-  parseContext: (v) => ({ syntax: v.syntax, variables: v.variable ? [v.variable] : undefined }),
+  toParams: withDataColumns,
+  fromParams: withDataTable,
+  parseContext: (v) => ({ syntax: v.syntax, variables: v.variable ? [v.variable] : undefined, data: dataContext(v) }),
   view,
 };
 

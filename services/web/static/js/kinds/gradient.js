@@ -2,7 +2,7 @@
 // point, and the Hessian as a matrix with eigenvalues and definiteness.
 import { card, h, num } from "../dom.js";
 import { tex } from "../mathtext.js";
-import { badge, facts, laterTex, parseInput, pointLatex, SYNTAX_FIELD } from "./common.js";
+import { badge, facts, laterTex, parseInput, pointLatex, SYNTAX_FIELD, DATA_FIELD, dataContext, withDataColumns, withDataTable } from "./common.js";
 
 export default {
   name: "gradient",
@@ -12,9 +12,12 @@ export default {
     { name: "variables", type: "names", label: "variables (blank: all, sorted)", affectsPreview: true },
     { name: "at", type: "point", label: "at (optional)", placeholder: "e.g. x=2, y=3" },
     { name: "hessian", type: "bool", label: "also the Hessian" },
+    DATA_FIELD,
     SYNTAX_FIELD,
   ],
-  parseContext: (v) => ({ syntax: v.syntax, variables: v.variables }),
+  toParams: withDataColumns,
+  fromParams: withDataTable,
+  parseContext: (v) => ({ syntax: v.syntax, variables: v.variables, data: dataContext(v) }),
   view,
 };
 

@@ -3,7 +3,7 @@
 // trajectory behind "show table" with a CSV download.
 import { card, disclosure, h, num, table } from "../dom.js";
 import { contourPlot, functionPlot, logPlot, pathsFrom } from "../plots.js";
-import { facts, optimizerFields, parseInput, pointText, stopBadge, SYNTAX_FIELD } from "./common.js";
+import { facts, optimizerFields, parseInput, pointText, stopBadge, SYNTAX_FIELD, DATA_FIELD, dataContext, withDataColumns, withDataTable } from "./common.js";
 
 export default {
   name: "optimize",
@@ -13,9 +13,12 @@ export default {
     { name: "variables", type: "names", label: "variables", default: ["x", "y"], affectsPreview: true },
     { name: "start", type: "point", label: "start", default: { x: 0, y: 0 } },
     ...optimizerFields(),
+    DATA_FIELD,
     SYNTAX_FIELD,
   ],
-  parseContext: (v) => ({ syntax: v.syntax, variables: v.variables }),
+  toParams: withDataColumns,
+  fromParams: withDataTable,
+  parseContext: (v) => ({ syntax: v.syntax, variables: v.variables, data: dataContext(v) }),
   view,
 };
 
