@@ -28,6 +28,7 @@ import sympy
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.mlfunctions import relu, step
 from shared.mathcore.simplifier import node_count, simplest
+from shared.mathcore.symbols import as_expr
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
     [None, -1.0, None]
     """
     symbols = tuple(sorted(point, key=lambda s: s.name))
-    exprs = tuple(sympy.sympify(e) for e in exprs)
+    exprs = tuple(as_expr(e) for e in exprs)
     if any(e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan) for e in exprs):
         # A symbol without a value has no number (the kinds refuse such points);
         # zoo and nan have none either (and no code to compile).
@@ -246,7 +247,7 @@ def _one_sided(expr: sympy.Expr, var: sympy.Symbol, point: Point) -> tuple[sympy
                 smooth = _branch(along, var, point, side)
             except ValueError:
                 smooth = along
-            value = sympy.sympify(smooth.xreplace({var: point[var]}))
+            value = as_expr(smooth.xreplace({var: point[var]}))
             if value.has(sympy.nan) or value.has(sympy.Piecewise) or smooth is along:
                 value = sympy.limit(smooth, var, point[var], direction)
             limits.append(value)
