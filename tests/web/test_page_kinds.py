@@ -191,9 +191,9 @@ def test_linear_regression_by_gradient_descent_on_data_columns(page):
     page.page.fill("input[name=max_iter]", "20000")
     page.page.fill("input[name=tol]", "1e-10")
     # The preview reads x and y as data columns, not variables.
-    page.page.wait_for_selector(".found code.chip")
-    chips = page.page.eval_on_selector_all(".found code.chip", "els => els.map(e => e.innerText)")
-    assert sorted(chips) == ["b", "w"], chips
+    # (debounced: wait for the answer to the last edit, not an earlier one)
+    chips = "[...document.querySelectorAll('.found code.chip')].map(e => e.innerText).sort()"
+    page.page.wait_for_function(f"JSON.stringify({chips}) === JSON.stringify(['b', 'w'])")
     assert page.solve().startswith("Solved")
     # Oracle: NumPy's least-squares line through the same points.
     slope, intercept = np.polyfit([1, 2, 3, 4, 5, 6.0], [2.1, 3.9, 6.2, 7.8, 10.1, 12.2], 1)
