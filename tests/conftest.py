@@ -83,3 +83,12 @@ def wait_finished(client, job_id: str, timeout: float = 60.0) -> dict:
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} did not finish in {timeout}s: {job}")
+
+
+def run_job(client, kind: str, params: dict) -> dict:
+    """Submit a job, wait for it, assert it succeeded; return it."""
+    response = client.post("/v1/jobs", json={"kind": kind, "params": params})
+    assert response.status_code == 202, response.get_json()
+    job = wait_finished(client, response.get_json()["id"])
+    assert job["status"] == "succeeded", job
+    return job

@@ -7,17 +7,10 @@ import pytest
 
 from tests.backprop import network as net
 from tests.backprop.oracle import close, partials
+from tests.conftest import run_job as run
 from tests.conftest import wait_finished
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
-
-
-def run(client, kind: str, params: dict) -> dict:
-    response = client.post("/v1/jobs", json={"kind": kind, "params": params})
-    assert response.status_code == 202, response.get_json()
-    job = wait_finished(client, response.get_json()["id"])
-    assert job["status"] == "succeeded", job
-    return job
 
 
 def test_network_gradient_matches_mpmath(client, worker):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import wait_finished
+from tests.conftest import run_job as run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
 
@@ -13,14 +13,6 @@ RNG = np.random.default_rng(11)
 X = RNG.uniform(-2, 2, size=500)
 Y = -1.7 * X + 0.4 + RNG.normal(scale=0.3, size=500)
 DATA = {"x": X.tolist(), "y": Y.tolist()}
-
-
-def run(client, kind: str, params: dict) -> dict:
-    response = client.post("/v1/jobs", json={"kind": kind, "params": params})
-    assert response.status_code == 202, response.get_json()
-    job = wait_finished(client, response.get_json()["id"])
-    assert job["status"] == "succeeded", job
-    return job
 
 
 def test_linear_regression_by_gradient_descent_matches_least_squares(client, worker):

@@ -9,17 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from tests.conftest import wait_finished
+from tests.conftest import run_job as run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
-
-
-def run(client, kind: str, params: dict) -> dict:
-    response = client.post("/v1/jobs", json={"kind": kind, "params": params})
-    assert response.status_code == 202, response.get_json()
-    job = wait_finished(client, response.get_json()["id"])
-    assert job["status"] == "succeeded", job
-    return job
 
 
 def test_latex_mixed_partial_at_a_point(client, worker):
