@@ -18,6 +18,8 @@ theorem) — never by a convention such as Heaviside(0) = 1/2.
 from __future__ import annotations
 
 import logging
+import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +37,9 @@ logger = logging.getLogger(__name__)
 DPS = 40  # decimal digits for numeric values: floats need 17, cancellation eats the rest
 # An exact value longer than this is no closed form a reader wants: null, numeric given.
 MAX_EXACT_OPS = 80
+# A number with more digits than this, met while substituting, is no closed form either;
+# computing it exactly could take longer than the job has (x^(x^8) at 9.9).
+MAX_EXACT_DIGITS = 100
 # A switch argument this close to 0 at the point may sit exactly on it.
 KINK_TOL = mpmath.mpf(10) ** -25
 # Functions whose derivative jumps (or fails) where their argument is 0.
@@ -65,7 +70,8 @@ def _compiled(exprs: tuple[sympy.Expr, ...], symbols: tuple[sympy.Symbol, ...]):
     )
 
 
-def _as_float(value) -> float | None:
+def _as_real(value) -> mpmath.mpf | None:
+    """``value`` as a finite real mpmath number, or None (complex, infinite, nan)."""
     if isinstance(value, mpmath.mpc):
         if value.imag != 0:
             return None
@@ -76,17 +82,32 @@ def _as_float(value) -> float | None:
         return None
     if not mpmath.isfinite(number):
         return None
-    return float(number)
+    return number
 
 
-def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | None]:
-    """Each of ``exprs`` at ``point`` as a float, or None where it is not real and finite.
+def to_float(value: mpmath.mpf | None) -> float | None:
+    """A real value as a float, or None when it is None or beyond a float's range."""
+    if value is None or abs(value) > sys.float_info.max:
+        return None
+    return float(value)
 
-    All are compiled together, sharing their common subexpressions.
 
-    >>> x = sympy.Symbol("x", real=True)
-    >>> numeric_values([sympy.log(x), 1 / x, sympy.sqrt(x)], {x: -1})
-    [None, -1.0, None]
+def _as_float(value) -> float | None:
+    return to_float(_as_real(value))
+
+
+def _evaluated(expr: sympy.Expr, point: Point) -> mpmath.mpf | None:
+    try:
+        return _as_real(sympy.N(substitute(expr, point), DPS))
+    except TooManyDigits:
+        return None
+
+
+def real_values(exprs: Sequence[sympy.Expr], point: Point) -> list[mpmath.mpf | None]:
+    """Each of ``exprs`` at ``point`` in mpmath, or None where it is not real and finite.
+
+    All are compiled together, sharing their common subexpressions. A value
+    may be far beyond a float's range (exp(1000)) and still be a value.
     """
     symbols = tuple(sorted(point, key=lambda s: s.name))
     exprs = tuple(as_expr(e) for e in exprs)
@@ -96,21 +117,87 @@ def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | No
         return [
             None
             if e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan)
-            else numeric_values([e], point)[0]
+            else real_values([e], point)[0]
             for e in exprs
         ]
     with mpmath.workdps(DPS):
         args = [mpmath.mpf(sympy.N(point[s], DPS + 10)) for s in symbols]
         try:
-            return [_as_float(v) for v in _compiled(exprs, symbols)(*args)]
+            return [_as_real(v) for v in _compiled(exprs, symbols)(*args)]
         except (ArithmeticError, ValueError, TypeError):
             if len(exprs) == 1:
                 return [None]
-        except (KeyError, NameError, SyntaxError):
-            # No code for a function here: SymPy's own evaluation instead.
-            return [_as_float(sympy.N(e.xreplace(dict(point)), DPS)) for e in exprs]
+        except (KeyError, NameError, SyntaxError, NotImplementedError):
+            # No code for a function here (or no printer for a node, an
+            # unevaluated Derivative): SymPy's own evaluation instead.
+            return [_evaluated(e, point) for e in exprs]
     # One expression failed (a division by zero): evaluate each on its own.
-    return [numeric_values([e], point)[0] for e in exprs]
+    return [real_values([e], point)[0] for e in exprs]
+
+
+def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | None]:
+    """Each of ``exprs`` at ``point`` as a float, or None where it is not real and
+    finite or lies beyond a float's range.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> numeric_values([sympy.log(x), 1 / x, sympy.sqrt(x), sympy.exp(1000 * x)], {x: -1})
+    [None, -1.0, None, 0.0]
+    """
+    return [to_float(v) for v in real_values(exprs, point)]
+
+
+def _beyond_float(value: mpmath.mpf, exact: sympy.Expr | None) -> str:
+    where = "; 'value' gives it exactly" if exact is not None else ""
+    return f"the value, about {mpmath.nstr(value, 3)}, is beyond a float's range{where}"
+
+
+class TooManyDigits(ValueError):
+    """An exact substitution would build a number too long to be worth computing."""
+
+
+def _digits_of_power(base: sympy.Expr, exponent: sympy.Expr) -> float:
+    """An upper estimate of the digits SymPy writes out for ``base**exponent`` of numbers."""
+    if not (exponent.is_Rational and base.is_number):
+        return 0.0
+    integers = [abs(int(n)) for r in base.atoms(sympy.Rational) for n in (r.p, r.q)]
+    largest = max(integers, default=2)
+    return abs(float(exponent)) * math.log10(max(largest, 2))
+
+
+def substitute(expr: sympy.Expr, point: Point) -> sympy.Expr:
+    """``expr`` at ``point``, exactly, node by node.
+
+    Raises TooManyDigits before a power of numbers with more than
+    MAX_EXACT_DIGITS digits is built (SymPy would write it out in full).
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> substitute(x**2 + 1, {x: sympy.Rational(1, 2)})
+    5/4
+    >>> substitute(x ** (x**4), {x: sympy.Rational(99, 10)})
+    Traceback (most recent call last):
+    ...
+    shared.mathcore.at_point.TooManyDigits: a power of numbers has too many digits
+    """
+    point = {name: as_expr(value) for name, value in point.items()}
+    names = set(point)
+    done: dict[sympy.Basic, sympy.Basic] = {}
+
+    def walk(node: sympy.Basic) -> sympy.Basic:
+        if node in done:
+            return done[node]
+        if node in point:
+            out = point[node]
+        elif not node.args or not (node.free_symbols & names):
+            out = node
+        else:
+            args = [walk(a) for a in node.args]
+            if isinstance(node, sympy.Pow) and _digits_of_power(*args) > MAX_EXACT_DIGITS:
+                raise TooManyDigits("a power of numbers has too many digits")
+            out = node.func(*args)
+        done[node] = out
+        return out
+
+    return walk(expr)
 
 
 def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool]:
@@ -122,7 +209,10 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
     >>> exact_value(x**2 + 2*x, {x: sympy.Rational(1, 2)})
     (5/4, True)
     """
-    value = expr.xreplace(dict(point))
+    try:
+        value = substitute(expr, point)
+    except TooManyDigits:
+        return None, True
     if node_count(value) > 3 * MAX_EXACT_OPS:
         return None, True  # rewriting rarely shortens it that much: not worth the time
     complete = True
@@ -169,7 +259,7 @@ def on_a_switch(exprs: Sequence[sympy.Expr], point: Point) -> bool:
         return False
     on = False
     with mpmath.workdps(DPS):
-        for value in numeric_values(arguments, point):
+        for value in real_values(arguments, point):
             if value is None:
                 raise OffTheReals("a switch's argument is not real at the point")
             on = on or abs(value) <= KINK_TOL
@@ -183,7 +273,7 @@ def _side_sign(u: sympy.Expr, var: sympy.Symbol, point: Point, side: int) -> int
         for k in (12, 16, 20):
             shifted = dict(point)
             shifted[var] = point[var] + side * sympy.Rational(1, 10**k)
-            value = numeric_values([u], shifted)[0]
+            value = real_values([u], shifted)[0]
             if value is None:
                 raise ValueError("the switch is not real beside the point")
             signs.add((value > 0) - (value < 0))
@@ -239,7 +329,7 @@ def _branch(expr: sympy.Expr, var: sympy.Symbol, point: Point, side: int) -> sym
 def _one_sided(expr: sympy.Expr, var: sympy.Symbol, point: Point) -> tuple[sympy.Expr, ...]:
     """The limits of ``expr`` at the point from the left and the right, along ``var``."""
     others = {s: v for s, v in point.items() if s != var}
-    along = expr.xreplace(others)
+    along = substitute(expr, others)
     limits = []
     with time_budget("limit"):
         for side, direction in ((-1, "-"), (1, "+")):
@@ -247,7 +337,7 @@ def _one_sided(expr: sympy.Expr, var: sympy.Symbol, point: Point) -> tuple[sympy
                 smooth = _branch(along, var, point, side)
             except ValueError:
                 smooth = along
-            value = as_expr(smooth.xreplace({var: point[var]}))
+            value = as_expr(substitute(smooth, {var: point[var]}))
             if value.has(sympy.nan) or value.has(sympy.Piecewise) or smooth is along:
                 value = sympy.limit(smooth, var, point[var], direction)
             limits.append(value)
@@ -258,8 +348,8 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Whether two exact numbers are equal: numerically first, then exactly within a budget."""
     if not (_finite_real(a) and _finite_real(b)):
         return a == b
-    difference = _as_float(sympy.N(a - b, DPS))
-    if difference is None or abs(difference) > 1e-30 * max(1.0, abs(_as_float(sympy.N(a)) or 0)):
+    difference = _as_real(sympy.N(a - b, DPS))
+    if difference is None or abs(difference) > 1e-30 * max(1, abs(_as_real(sympy.N(a, DPS)) or 0)):
         return False
     try:
         with time_budget("zero_test"):
@@ -287,7 +377,7 @@ def derivative_value(
     >>> derivative_value([f, sympy.diff(f, x)], [x], {x: 0}).value
     0
     """
-    numeric = numeric_values(stages, point)
+    numeric = real_values(stages, point)
     for k, var in enumerate(variables):
         h, g = stages[k], stages[k + 1]
         if numeric[k] is None:
@@ -301,7 +391,7 @@ def derivative_value(
         try:
             h_left, h_right = _one_sided(h, var, point)
             g_left, g_right = _one_sided(g, var, point)
-            h_at = h.xreplace(dict(point))
+            h_at = substitute(h, point)
         except (BudgetExceeded, NotImplementedError, ValueError, TypeError) as exc:
             logger.info("one-sided limits undecided at %s: %r", dict(point), exc)
             return PointValue(None, None, None, "the one-sided limits could not be decided in time")
@@ -315,8 +405,15 @@ def derivative_value(
             return PointValue(g_left, _as_float(sympy.N(g_left, DPS)), True)
     if numeric[-1] is None:
         return PointValue(None, None, False, "the derivative is not defined at the point")
-    value, complete = exact_value(stages[-1], point)
-    return PointValue(value, numeric[-1], True, simplified=complete)
+    return _defined_value(stages[-1], point, numeric[-1])
+
+
+def _defined_value(expr: sympy.Expr, point: Point, number: mpmath.mpf) -> PointValue:
+    """The value of a derivative known to be defined at ``point``, where it is ``number``."""
+    value, complete = exact_value(expr, point)
+    as_float = to_float(number)
+    reason = None if as_float is not None else _beyond_float(number, value)
+    return PointValue(value, as_float, True, reason, simplified=complete)
 
 
 def partial_values(
@@ -336,13 +433,12 @@ def partial_values(
         return [
             derivative_value([f, p], [v], point) for p, v in zip(partials, variables, strict=True)
         ]
-    f_value, *numeric = numeric_values([f, *partials], point)
+    f_value, *numeric = real_values([f, *partials], point)
     out = []
     for partial, value in zip(partials, numeric, strict=True):
         if f_value is None or value is None:
             what = "the function" if f_value is None else "the derivative"
             out.append(PointValue(None, None, False, f"{what} is not defined at the point"))
             continue
-        exact, complete = exact_value(partial, point)
-        out.append(PointValue(exact, value, True, simplified=complete))
+        out.append(_defined_value(partial, point, value))
     return out

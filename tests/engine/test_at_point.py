@@ -175,3 +175,107 @@ def test_values_on_the_generated_corpus_against_mpmath(chunk):
         elif found.defined is False:
             assert not real or abs(expected) > 1e30, f"{expr}: undefined, mpmath says {expected}"
     assert checked >= len(exprs) // 2
+
+
+# Odd real roots other than the cube root (sign(u)·|u|^(p/q)) of functions that are
+# real only on part of the line: the derivative is taken for any u, and off the
+# domain the value is undefined. Oracle: the hand-derived derivative of the
+# real root, (p/q)·|u|^(p/q - 1)·u′ (times sign(u) when p is even).
+ODD_ROOTS = [
+    ("asin(3*x)^(1/5)", "0.1", lambda t: mpmath.asin(3 * t), 1, 5),
+    ("asin(3*x)^(1/5)", "-0.2", lambda t: mpmath.asin(3 * t), 1, 5),
+    ("acos(x)^(3/7)", "0.5", lambda t: mpmath.acos(t), 3, 7),
+    ("log(x)^(2/5)", "0.5", lambda t: mpmath.log(t), 2, 5),
+    ("1/asin(3*x)^(1/5)", "-0.1", lambda t: mpmath.asin(3 * t), -1, 5),
+]
+
+
+@pytest.mark.parametrize(("text", "at", "inner", "p", "q"), ODD_ROOTS)
+def test_odd_real_roots_of_partial_domain_functions(text, at, inner, p, q):
+    result = run(run_derivative, DerivativeParams, {"expression": text, "at": {"x": at}})
+    with mpmath.workdps(40):
+        t = mpmath.mpf(at)
+        u, du = inner(t), mpmath.diff(inner, t)
+        slope = mpmath.mpf(p) / q * abs(u) ** (mpmath.mpf(p) / q - 1) * du
+        # p odd: sign(u)·|u|^(p/q), so the two signs cancel; p even: |u|^(p/q).
+        expected = slope * mpmath.sign(u) if p % 2 == 0 else slope
+    assert result["defined_at_point"] is True
+    assert result["numeric"] == pytest.approx(float(expected), rel=1e-12)
+
+
+@pytest.mark.parametrize("text", ["asin(3*x)^(1/5)", "1/asin(3*x)^(1/5)", "acos(x)^(3/7)"])
+def test_odd_real_roots_off_the_domain_are_undefined(text):
+    result = run(run_derivative, DerivativeParams, {"expression": text, "at": {"x": "0.84"}})
+    if text.startswith("acos"):
+        assert result["defined_at_point"] is True  # acos(0.84) is real: a control
+        return
+    assert result["defined_at_point"] is False and result["numeric"] is None
+
+
+def test_values_beyond_a_float_are_defined_and_say_so():
+    result = run(run_derivative, DerivativeParams, {"expression": "exp(x)", "at": {"x": 1000}})
+    assert result["defined_at_point"] is True
+    assert result["value"] == "exp(1000)" and result["numeric"] is None
+    assert "beyond a float's range" in result["reason"]
+    # x^(x^8) at 9.9: about 10^(10^8); written out exactly it would never finish.
+    started = time.monotonic()
+    result = run(run_derivative, DerivativeParams, {"expression": "x^(x^8)", "at": {"x": "9.9"}})
+    assert time.monotonic() - started < 10  # a hang guard, not a speed claim
+    assert result["defined_at_point"] is True and result["numeric"] is None
+    assert result["value"] is None and "beyond a float's range" in result["reason"]
+
+
+def test_exact_values_too_long_to_write_are_null_with_the_number():
+    # 2^(1/3)·(x·x^(-x^4))^(1/3) at 2.32: the exact substitution has a power of
+    # a 50-digit rational; SymPy's printer refused its 4,300-digit integers.
+    text = "2^(1/3)*(x*x^(-x^4))^(1/3)"
+    result = run(run_derivative, DerivativeParams, {"expression": text, "at": {"x": "2.32"}})
+
+    def f(t):
+        return mpmath.cbrt(2) * mpmath.cbrt(t * t ** (-(t**4)))
+
+    with mpmath.workdps(40):
+        expected = mpmath.diff(f, mpmath.mpf("2.32"))
+    assert result["defined_at_point"] is True and result["value"] is None
+    assert result["numeric"] == pytest.approx(float(expected), rel=1e-12)
+
+
+def _read_back(text):
+    """The job's reading of a text as an mpmath function of x (real odd roots, ...)."""
+    from shared.mathcore.parsing.parser import parse_expression
+
+    return sympy.lambdify(X, parse_expression(text, ["x"]).xreplace({variable("x"): X}), "mpmath")
+
+
+@pytest.mark.parametrize("chunk", range(3))
+def test_derivative_jobs_on_the_corpus_at_decimals(chunk):
+    """Every derivative job with ``at`` on the generated corpus finishes and agrees with mpmath.
+
+    The points are the benchmark's (bench/bench_gradient.py): 0.1 + 0.37·(k mod 7).
+    """
+    from shared.mathcore.printing import to_plain
+
+    checked = 0
+    for k, expr in enumerate(corpus(300)):
+        if k % 3 != chunk or expr.free_symbols != {X}:
+            continue
+        text, at = to_plain(expr), f"{0.1 + 0.37 * (k % 7):g}"
+        try:
+            DerivativeParams.model_validate({"expression": text, "at": {"x": at}})
+        except ValueError:
+            continue  # a function with no plain syntax (loggamma, ...)
+        result = run(run_derivative, DerivativeParams, {"expression": text, "at": {"x": at}})
+        if not result["defined_at_point"] or result["numeric"] is None:
+            continue
+        fn = _read_back(text)
+        with mpmath.workdps(50):
+            try:
+                expected = mpmath.diff(fn, mpmath.mpf(at))
+            except (ValueError, ZeroDivisionError):
+                continue  # lambdify's reading fails where ours is decided (a kink)
+        if abs(mpmath.im(expected)) > 1e-30:
+            pytest.fail(f"{text} at {at}: a value where mpmath finds none ({expected})")
+        expected = float(mpmath.re(expected))
+        assert result["numeric"] == pytest.approx(expected, rel=1e-8, abs=1e-12), (text, at)
+        checked += 1
+    assert checked >= 50

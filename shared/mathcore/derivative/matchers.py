@@ -35,6 +35,7 @@ from shared.mathcore.derivative.rules import (
     ProductRule,
     QuotientRule,
     Rule,
+    SignRule,
     SumRule,
     TrigRule,
 )
@@ -80,6 +81,10 @@ def _match(expr: sympy.Expr, var: sympy.Symbol, taken: frozenset[str]) -> Rule:
             return _function_rule(expr, var, taken, 0, lambda u: LogRule(sympy.log(u), u, sympy.E))
         if isinstance(expr, sympy.Abs):
             return _function_rule(expr, var, taken, 0, lambda u: AbsRule(sympy.Abs(u), u))
+        if isinstance(expr, sympy.sign):
+            # SymPy leaves d/dx sign(u) unevaluated unless u is known real; the
+            # real odd roots (|u|^(1/5)·sign(u)) need it for any u.
+            return _function_rule(expr, var, taken, 0, lambda u: SignRule(sympy.sign(u), u))
         rule_type = _TABLE_RULES.get(type(expr))
         if rule_type is not None:
             func = type(expr)

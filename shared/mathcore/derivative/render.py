@@ -184,6 +184,11 @@ def rule_text(rule: r.Rule, display: Display = ()) -> str:
         return f"{_FAMILY[type(rule)]}: {d}[{name}({x})] = {p(rule.result())}."
     if isinstance(rule, r.AbsRule):
         return f"Absolute value: {d}|{x}| = {x}/|{x}|, the sign of {x}; it is undefined at {x} = 0."
+    if isinstance(rule, r.SignRule):
+        return (
+            f"Sign: sign({x}) is constant on each side of 0, so {d}[sign({x})] = 0 "
+            f"for {x} ≠ 0; it jumps at {x} = 0 and has no derivative there."
+        )
     if isinstance(rule, r.LogarithmicDifferentiationRule):
         return (
             f"Both the base {p(rule.base)} and the exponent {p(rule.exponent)} depend on {x}, "

@@ -266,6 +266,16 @@ class AbsRule(Rule):
 
 
 @dataclass(frozen=True)
+class SignRule(Rule):
+    """d/dx sign(x) = 0 for x ≠ 0 (a jump at 0: no derivative there)"""
+
+    code: ClassVar[str] = "sign"
+
+    def result(self) -> sympy.Expr:
+        return sympy.Integer(0)
+
+
+@dataclass(frozen=True)
 class LogarithmicDifferentiationRule(Rule):
     """y = f^g: ln y = g·ln f, so y' = f^g·d/dx[g·ln f]"""
 
