@@ -26,11 +26,14 @@ import gc
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Seconds per call, by what the call does. Optional (presentation) work is
 # also capped by the job's work budget; every entry by the job's time limit.
@@ -91,6 +94,8 @@ class JobBudget:
     work_seconds: float  # allowance for optional symbolic work
     spent: float = 0.0  # optional work done so far
     ran_out: bool = False  # some optional work was skipped or cut short
+    # Pure results computed once per job (params are parsed in validation and in the run).
+    memo: dict = field(default_factory=dict)
 
     def time_left(self) -> float:
         """Seconds until the job's time limit."""
@@ -127,6 +132,21 @@ def job_budget(
 def current_job() -> JobBudget | None:
     """The budget of the job running in this context, if any."""
     return _JOB.get()
+
+
+def once_per_job(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, done once per job for ``key`` (every call outside a job computes).
+
+    Only for pure work whose result is immutable: parsing the same params text.
+    """
+    job = _JOB.get()
+    if job is None:
+        return compute()
+    try:
+        return job.memo[key]
+    except KeyError:
+        value = job.memo[key] = compute()
+        return value
 
 
 def budget_seconds(budget: float | str) -> float:

@@ -15,6 +15,7 @@ from typing import Literal
 
 import sympy
 
+from shared.mathcore.budget import once_per_job
 from shared.mathcore.parsing.errors import ParseError
 from shared.mathcore.parsing.expr_builder import ExprBuilder
 from shared.mathcore.parsing.grammar import Grammar
@@ -90,9 +91,26 @@ def parse_expression(
     >>> parse_expression("f(g(x))"), parse_expression("mean((w x - y)^2)", data=["x", "y"])
     (f(g(x)), mean((w*x - y)**2))
     """
-    declared = Declared.of(variables, functions, data)
-    grammar = _grammar(text, declared, syntax, ParseLimits.with_overrides(limits))
-    return _run(grammar.expression, evaluate)
+    key = (
+        "parse",
+        str(text),
+        tuple(variables or ()),
+        syntax,
+        evaluate,
+        tuple(functions or ()),
+        tuple(sorted(data or ())),
+        tuple(sorted(limits.items())),
+    )
+
+    def parse() -> sympy.Expr:
+        declared = Declared.of(variables, functions, data)
+        grammar = _grammar(text, declared, syntax, ParseLimits.with_overrides(limits))
+        return _run(grammar.expression, evaluate)
+
+    if not isinstance(text, str):
+        return parse()  # refused by _grammar, with its message
+    # Validation and the run read the same params: one parse per job.
+    return once_per_job(key, parse)
 
 
 def parse_equation(
