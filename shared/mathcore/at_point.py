@@ -37,9 +37,9 @@ logger = logging.getLogger(__name__)
 DPS = 40  # decimal digits for numeric values: floats need 17, cancellation eats the rest
 # An exact value longer than this is no closed form a reader wants: null, numeric given.
 MAX_EXACT_OPS = 80
-# A number with more digits than this, met while substituting, is no closed form either;
-# computing it exactly could take longer than the job has (x^(x^8) at 9.9).
-MAX_EXACT_DIGITS = 100
+# A power of numbers with more digits than this is no closed form a reader wants either;
+# writing it out (x^(x^8) at 9.9) or factoring it (SymPy does, for roots) can outlast the job.
+MAX_EXACT_DIGITS = 30
 # A switch argument this close to 0 at the point may sit exactly on it.
 KINK_TOL = mpmath.mpf(10) ** -25
 # Functions whose derivative jumps (or fails) where their argument is 0.
@@ -222,7 +222,8 @@ def exact_value(expr: sympy.Expr, point: Point) -> tuple[sympy.Expr | None, bool
         value, complete = simplest(value, budget="exact_value")
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.free_symbols:
         return None, complete
-    if sympy.count_ops(value) > MAX_EXACT_OPS:
+    # count_ops costs more than the rest here; a number leaf counts at most 3 ops.
+    if 3 * node_count(value) > MAX_EXACT_OPS and sympy.count_ops(value) > MAX_EXACT_OPS:
         return None, complete
     return value, complete
 
