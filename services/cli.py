@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import urllib.request
 from pathlib import Path
 
 from shared.settings import Settings, load_settings
@@ -97,7 +98,27 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from shared.logs import configure_logging
 
     configure_logging(settings.log_level)
-    return Supervisor(commands).run()
+    return Supervisor(commands, _signs_of_life(settings, args)).run()
+
+
+def _signs_of_life(settings: Settings, args: argparse.Namespace) -> dict:
+    """What tells ``serve``'s supervisor that the API and the worker are not hung."""
+    from services.supervisor import SignOfLife
+    from shared.liveness import is_alive
+
+    health = f"http://127.0.0.1:{args.port}/healthz"
+
+    def api_answers() -> bool:
+        with urllib.request.urlopen(health, timeout=5) as response:  # noqa: S310 - our own URL
+            return response.status == 200
+
+    # Three missed answers in a row: a busy API answers /healthz within 5 s.
+    life = {"api": SignOfLife(api_answers, every=10.0, failures=3)}
+    if settings.embedded_broker:
+        # With Redis, a consumer without a connection also drops its file, and
+        # waits for the broker by design; on the embedded queue it can only be hung.
+        life["worker"] = SignOfLife(lambda: is_alive(settings))
+    return life
 
 
 def _json_arg(text: str, what: str) -> object:

@@ -5,7 +5,9 @@ group. When one exits, whatever it left behind in its group (a worker's pool
 children, say) is killed and the child alone is started again, within a
 second the first time and with a growing pause (up to 30 s) while it keeps
 dying young; the others, the API above all, are never stopped with it.
-SIGTERM or SIGINT stops every child and returns.
+A child may also have a sign of life (the worker's alive file, the API's
+``/healthz``): one that has shown none for a while is hung, and is killed and
+started again the same way. SIGTERM or SIGINT stops every child and returns.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,16 @@ FIRST_PAUSE = 0.5  # seconds before the first restart
 MAX_PAUSE = 30.0
 STEADY_AFTER = 30.0  # a child that lived this long restarts at FIRST_PAUSE again
 POLL_EVERY = 0.2
+
+
+@dataclass(frozen=True)
+class SignOfLife:
+    """How to tell that a running child is not hung."""
+
+    check: Callable[[], bool]  # True while the child shows life
+    grace: float = 90.0  # seconds a start may take before its first sign of life
+    every: float = 5.0  # seconds between checks
+    failures: int = 1  # consecutive failed checks that mean hung
 
 
 def beat_command(schedule: Path, log_level: str) -> list[str]:
@@ -56,6 +68,10 @@ class Child:
     pause: float = FIRST_PAUSE
     restart_at: float | None = None
     exits: int = 0
+    life: SignOfLife | None = None
+    next_check: float = 0.0
+    failed_checks: int = 0
+    seen_alive: bool = False  # since its last start
 
 
 def _die_with_parent() -> None:
@@ -73,8 +89,15 @@ def _die_with_parent() -> None:
 class Supervisor:
     """Start children, restart any that exits, stop them all on request."""
 
-    def __init__(self, commands: Sequence[tuple[str, list[str]]]) -> None:
-        self.children = [Child(name, list(command)) for name, command in commands]
+    def __init__(
+        self,
+        commands: Sequence[tuple[str, list[str]]],
+        life: dict[str, SignOfLife] | None = None,
+    ) -> None:
+        life = life or {}
+        self.children = [
+            Child(name, list(command), life=life.get(name)) for name, command in commands
+        ]
         self.stopping = False
 
     def start(self) -> None:
@@ -85,6 +108,9 @@ class Supervisor:
         child.process = subprocess.Popen(child.command, preexec_fn=_die_with_parent)
         child.started_at = time.monotonic()
         child.restart_at = None
+        child.failed_checks = 0
+        child.seen_alive = False
+        child.next_check = child.started_at
         logger.info("started %s (pid %d)", child.name, child.process.pid)
 
     def poll(self) -> None:
@@ -97,6 +123,7 @@ class Supervisor:
                 continue
             code = child.process.poll() if child.process else None
             if code is None:
+                self._check_life(child, now)
                 continue
             _kill_group(child.process.pid, signal.SIGKILL)  # its orphans (pool, beat)
             lived = now - child.started_at
@@ -111,6 +138,30 @@ class Supervisor:
                 lived,
                 child.pause,
             )
+
+    def _check_life(self, child: Child, now: float) -> None:
+        """Kill a running child that has shown no sign of life (the exit path restarts it)."""
+        life = child.life
+        if life is None or now < child.next_check or self.stopping:
+            return
+        child.next_check = now + life.every
+        try:
+            alive = life.check()
+        except Exception:  # noqa: BLE001 - a check that fails is no sign of life
+            alive = False
+        if alive:
+            child.seen_alive, child.failed_checks = True, 0
+            return
+        if not child.seen_alive and now - child.started_at < life.grace:
+            return  # still starting (imports, warm-up, migrations)
+        child.failed_checks += 1
+        if child.failed_checks >= life.failures:
+            logger.warning(
+                "%s shows no sign of life (%d failed checks); killing it to restart it",
+                child.name,
+                child.failed_checks,
+            )
+            _kill_group(child.process.pid, signal.SIGKILL)
 
     def run(self) -> int:
         """Supervise until SIGTERM/SIGINT; then stop every child. Returns 0."""

@@ -6,35 +6,20 @@ seconds; when the connection is lost (or the worker stops) the file is
 removed, and a hung event loop stops touching it. ``python -m
 workers.liveness`` (the compose healthcheck) exits 1 unless some worker's
 file is fresh, so a worker whose consumer is gone shows as unhealthy without
-a round trip through the broker.
+a round trip through the broker. The reading side is ``shared.liveness``:
+the supervisor of ``mlcalc serve`` reads it too.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from celery import bootsteps
 
+from shared.liveness import MAX_AGE, TOUCH_EVERY, alive_dir, is_alive
 from shared.settings import Settings, load_settings
-
-TOUCH_EVERY = 5.0  # seconds between touches
-MAX_AGE = 20.0  # a file older than this means the consumer is gone
-
-
-def alive_dir(settings: Settings) -> Path:
-    return settings.data_dir / "alive"
-
-
-def is_alive(settings: Settings, max_age: float = MAX_AGE) -> bool:
-    """True when some worker on this data folder touched its file recently."""
-    now = time.time()
-    try:
-        return any(now - path.stat().st_mtime <= max_age for path in alive_dir(settings).iterdir())
-    except OSError:  # no folder yet, or a file removed while we looked
-        return False
 
 
 class ConsumerAlive(bootsteps.StartStopStep):

@@ -172,3 +172,47 @@ def test_serve_restarts_a_killed_worker_and_beat_and_keeps_the_api(embedded):
         timeout=30,
     ).json()
     assert job["status"] == "succeeded" and job["result"]["expression"] == "4*x^3"
+
+
+def _wait_replaced(serve: subprocess.Popen, role: str, old_pid: int, within: float) -> float:
+    """Seconds until ``serve`` runs a new ``role`` process in place of ``old_pid``."""
+    started = time.monotonic()
+    while time.monotonic() - started < within:
+        try:
+            if serve_child(serve, role).pid != old_pid:
+                return time.monotonic() - started
+        except (AssertionError, psutil.NoSuchProcess):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"a hung {role} was not restarted within {within} s")
+
+
+def test_serve_restarts_a_hung_worker_and_a_hung_api(embedded):
+    """SIGSTOP keeps a process alive but hung: no exit for the supervisor to see.
+    The worker stops touching its alive file (stale after 20 s, checked every
+    5 s); the API stops answering /healthz (3 checks 10 s apart)."""
+    base, data, serve = embedded
+    worker = serve_child(serve, "worker")
+    os.killpg(worker.pid, 19)  # SIGSTOP, the worker's whole group (its pool too)
+    took = _wait_replaced(serve, "worker", worker.pid, within=45)
+    print(f"hung worker replaced after {took:.1f} s")
+    api = serve_child(serve, "services.api:create_app()")
+    os.killpg(api.pid, 19)
+    took = _wait_replaced(serve, "services.api:create_app()", api.pid, within=75)
+    print(f"hung API replaced after {took:.1f} s")
+    deadline = time.monotonic() + 60
+    while True:  # the new API and worker take jobs
+        try:
+            job = httpx.post(
+                f"{base}/v1/jobs",
+                json={"kind": "derivative", "params": {"expression": "x^5", "variable": "x"}},
+                headers={"Prefer": "wait=25"},
+                timeout=30,
+            ).json()
+            if job["status"] == "succeeded":
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "no job ran after the restarts"
+        time.sleep(0.5)
+    assert job["result"]["expression"] == "5*x^4"
