@@ -71,9 +71,10 @@ class _LatexPrinter(LatexPrinter):
     def _print_Function(self, expr, exp=None):
         if not isinstance(expr.func, UndefinedFunction):
             return super()._print_Function(expr, exp)
-        name = expr.func.__name__
+        partials = getattr(expr.func, "generic_partials", "")
+        name = expr.func.generic_base if partials else expr.func.__name__
         base = name.rstrip("'")
-        primes = name[len(base) :]
+        primes = name[len(base) :] + (f"_{{{partials}}}" if partials else "")
         if base in _GREEK_LATEX:
             head = "\\" + base
         elif len(base) == 1:
@@ -96,8 +97,9 @@ def to_latex(expr: sympy.Basic) -> str:
     """Return ``expr`` as LaTeX that the LaTeX parser reads back.
 
     >>> from shared.mathcore.symbols import generic_function, variable
-    >>> print(to_latex(generic_function("f'")(variable("x"))))
-    f'\\left(x\\right)
+    >>> x, y = variable("x"), variable("y")
+    >>> print(to_latex(generic_function("f'")(x)), to_latex(generic_function("f", "12")(x, y)))
+    f'\\left(x\\right) f_{12}\\left(x, y\\right)
     """
     return _LatexPrinter().doprint(expr)
 

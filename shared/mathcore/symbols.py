@@ -34,24 +34,44 @@ def as_expr(value: sympy.Basic | int | float) -> sympy.Basic:
     raise TypeError(f"expected a SymPy expression or a number, not {type(value).__name__}")
 
 
+# Partials of a generic function of several arguments are written by argument
+# index, f_1(x, y) = ∂f/∂(first argument), f_12 for the mixed second partial.
+MAX_GENERIC_ARGS = 9
+
+
 def _prime_fdiff(self, argindex=1):
-    """d/du f(u) = f'(u): the derivative of a generic function keeps its name with a prime."""
-    if len(self.args) != 1:
+    """d/du f(u) = f'(u): the derivative of a generic function keeps its name with a prime.
+
+    With several arguments it is the partial by position, ``f_1(u, v)``."""
+    if len(self.args) == 1:
+        return generic_function(type(self).__name__ + "'")(self.args[0])
+    base = getattr(type(self), "generic_base", None)
+    if base is None or len(self.args) > MAX_GENERIC_ARGS:
         return sympy.Function.fdiff(self, argindex)
-    return generic_function(type(self).__name__ + "'")(self.args[0])
+    partials = "".join(sorted(type(self).generic_partials + str(argindex)))
+    return generic_function(base, partials)(*self.args)
 
 
-def generic_function(name: str) -> sympy.FunctionClass:
+def generic_function(name: str, partials: str = "") -> sympy.FunctionClass:
     """Return the engine's generic (undefined, real-valued) function ``name``.
 
     Its derivative is the function named with one more prime, so the chain
-    rule reads as in textbooks and prints in a form that parses back:
+    rule reads as in textbooks and prints in a form that parses back; with
+    several arguments, ``partials`` lists the argument indices differentiated
+    by (sorted: the partials of a smooth function commute):
 
-    >>> f, g, x = generic_function("f"), generic_function("g"), variable("x")
+    >>> f, g, x, y = generic_function("f"), generic_function("g"), variable("x"), variable("y")
     >>> sympy.diff(f(g(x)), x)
     f'(g(x))*g'(x)
+    >>> sympy.diff(f(x, x**2), x)
+    2*x*f_2(x, x**2) + f_1(x, x**2)
+    >>> sympy.diff(f(x*y, y), x, y)
+    y*(x*f_11(x*y, y) + f_12(x*y, y)) + f_1(x*y, y)
     """
-    return sympy.Function(name, real=True, fdiff=_prime_fdiff)
+    full = f"{name}_{partials}" if partials else name
+    return sympy.Function(
+        full, real=True, fdiff=_prime_fdiff, generic_base=name, generic_partials=partials
+    )
 
 
 def generic_order(func: type) -> tuple[str, int] | None:

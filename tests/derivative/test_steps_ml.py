@@ -21,7 +21,7 @@ from shared.mathcore.reductions import DataColumn, RowMean, RowSum, column
 from shared.mathcore.symbols import generic_order, variable
 
 mpmath.mp.dps = 30
-x, w, b = variable("x"), variable("w"), variable("b")
+x, w, b, y = variable("x"), variable("w"), variable("b"), variable("y")
 POINTS = (-2.3, -0.71, 0.37, 1.29, 2.6)
 
 CASES = [
@@ -178,3 +178,68 @@ def test_sum_over_rows_of_a_logistic_loss():
     explicit = sp.diff(expand_rows(loss), b)
     at = {w: sp.Rational(1, 3), b: sp.Rational(-1, 2)}
     assert abs(float((expand_rows(trace.result) - explicit).subs(at))) < 1e-12
+
+
+# -- generic functions of several arguments: partials by argument index, f_12(x, y) --
+def F2(u, v):  # noqa: N802 - the concrete stand-in for f(u, v)
+    return sp.sin(u) * v**2 + sp.exp(u * v / 3)
+
+
+def concretize_several(expr: sp.Expr) -> sp.Expr:
+    """f, f_1, f_12, ... of two arguments -> F2 and its exact partials; g, h as above."""
+    u, v = sp.Dummy("u"), sp.Dummy("v")
+
+    def replace(call):
+        if len(call.args) == 1:
+            return concretize(call)
+        by = [(u, v)[int(i) - 1] for i in call.func.generic_partials]
+        body = sp.diff(F2(u, v), *by) if by else F2(u, v)
+        return body.subs({u: call.args[0], v: call.args[1]}, simultaneous=True)
+
+    return expr.replace(lambda e: generic_order(getattr(e, "func", None)) is not None, replace)
+
+
+SEVERAL = ["f(x, x^2)", "x*f(x, y)", "f(x*y, x + y)", "f(g(x), x)", "f(x, y)^2", "f(x^2, f(x, y))"]
+
+
+@pytest.mark.parametrize("text", SEVERAL)
+@pytest.mark.parametrize("by", [(x,), (x, y)], ids=["d/dx", "d2/dxdy"])
+def test_partials_of_generic_functions_parse_back_and_are_right(text, by):
+    from shared.mathcore.printing import to_latex, to_plain
+
+    expr = parse_expression(text)
+    trace = derivative_trace(expr, list(by))
+    result = trace.result
+    assert not result.has(sp.Derivative, sp.Subs), result
+    # The contract: every returned expression parses back to the same value
+    # (2*(a + b) reads back as 2*a + 2*b: SymPy distributes a number).
+    for back in (
+        parse_expression(to_plain(result)),
+        parse_expression(to_latex(result), syntax="latex"),
+        parse_expression(trace.steps[-1]["after"]),
+    ):
+        assert sp.expand(back - result) == 0
+    oracle = sp.diff(concretize_several(expr), *by)
+    got = concretize_several(result)
+    for t in POINTS:
+        point = {x: sp.Rational(t), y: sp.Rational(t) / 3 + 1}
+        assert math.isclose(
+            float(got.subs(point)), float(oracle.subs(point)), rel_tol=1e-10, abs_tol=1e-12
+        ), (text, t)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("f_1(x)", "has one argument"),
+        ("f_3(x, y)", "names argument 3 of 2"),
+        ("f_0(x, y)", ""),
+        ("q_1(x, y)", ""),
+    ],
+)
+def test_partial_subscripts_that_name_no_partial_are_errors(text, message):
+    from shared.mathcore.parsing.errors import ParseError
+
+    with pytest.raises(ParseError) as caught:
+        parse_expression(text)
+    assert message in str(caught.value)

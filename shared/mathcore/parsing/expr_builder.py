@@ -137,10 +137,13 @@ class ExprBuilder:
         self._tick(pos)
         return column(name)
 
-    def generic(self, name: str, args: Sequence[sympy.Expr], pos: int) -> sympy.Expr:
-        """A generic function applied, ``f(x)``; ``name`` may carry primes (``f'``)."""
+    def generic(
+        self, name: str, args: Sequence[sympy.Expr], pos: int, partials: str = ""
+    ) -> sympy.Expr:
+        """A generic function applied, ``f(x)``; ``name`` may carry primes (``f'``),
+        ``partials`` the argument indices of a partial (``f_12(x, y)``)."""
         self._tick(pos)
-        return generic_function(name)(*args)
+        return generic_function(name, partials)(*args)
 
     def constant(self, name: str, pos: int) -> sympy.Expr:
         self._tick(pos)

@@ -55,8 +55,15 @@ from shared.mathcore.parsing.names import (
     function_spec,
     log_base_of,
 )
-from shared.mathcore.parsing.reading import PRIMES, SIGMOID_NAMES, Declared, read_name
+from shared.mathcore.parsing.reading import (
+    PRIMES,
+    SIGMOID_NAMES,
+    Declared,
+    partial_indices,
+    read_name,
+)
 from shared.mathcore.parsing.tokens import MATCHING, Kind, Token
+from shared.mathcore.symbols import MAX_GENERIC_ARGS
 
 _CALL_BRACKETS = "([{"
 _REDUCTIONS = frozenset({"sum", "mean"})
@@ -274,6 +281,9 @@ class Grammar:
             core = name.rstrip(PRIMES)
             if core in self.declared.functions:
                 return self.generic_call(tok)
+            base, _, subscript = core.rpartition("_")
+            if base in self.declared.functions and partial_indices("_" + subscript):
+                return self.generic_call(tok, base, partial_indices("_" + subscript))
             spec = function_spec("sigmoid" if core in SIGMOID_NAMES else core)
             if spec is None:
                 raise ParseError(
@@ -298,8 +308,9 @@ class Grammar:
             return self.builder.constant(CONSTANTS[name], tok.pos)
         return self.builder.symbol(name, tok.pos)
 
-    def generic_call(self, tok: Token) -> sympy.Expr:
-        """A generic function applied: ``f(x)``, ``f'(g(x))``, ``phi(x, y)``."""
+    def generic_call(self, tok: Token, base: str | None = None, partials: str = "") -> sympy.Expr:
+        """A generic function applied: ``f(x)``, ``f'(g(x))``, ``phi(x, y)``, and a
+        partial of one of several arguments by their indices, ``f_12(x, y)``."""
         nxt = self.peek()
         if not (nxt.kind is Kind.OPEN and nxt.text == "("):
             raise self.unexpected(nxt, f"'(' with the arguments of '{tok.text}'")
@@ -312,6 +323,27 @@ class Grammar:
                 tok.pos,
                 expected="1 argument (a prime is the derivative of a function of one variable)",
             )
+        if len(args) > MAX_GENERIC_ARGS:
+            raise ParseError(
+                f"too many arguments for '{tok.text}'",
+                tok.pos,
+                expected=f"at most {MAX_GENERIC_ARGS} arguments for a generic function",
+            )
+        if partials:
+            if len(args) == 1:
+                raise ParseError(
+                    f"'{tok.text}' has one argument",
+                    tok.pos,
+                    reason=f"write the derivative of a function of one variable with a prime:"
+                    f" {base}'(x)",
+                )
+            if int(partials[-1]) > len(args):
+                raise ParseError(
+                    f"'{tok.text}' names argument {partials[-1]} of {len(args)}",
+                    tok.pos,
+                    reason="the subscript lists the arguments the partial is taken by",
+                )
+            return self.builder.generic(base, args, tok.pos, partials)
         return self.builder.generic(tok.text, args, tok.pos)
 
     def subscript_value(self, text: str, tok: Token) -> sympy.Expr:

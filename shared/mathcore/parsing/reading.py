@@ -21,7 +21,9 @@ turns it into the tokens the grammar reads (:func:`read_name`):
   is one symbol: its letters are read as above and the last one keeps the
   suffix (``xw_1`` is ``x*w_1``). A function name glued to digits applies to
   them (``sin2x`` is ``sin(2x)``, ``ln2`` is ``ln(2)``).
-* Primes mark the derivative of a generic function: ``f'(x)``, ``g''(t)``.
+* Primes mark the derivative of a generic function: ``f'(x)``, ``g''(t)``;
+  a subscript of argument indices marks a partial of one of several
+  arguments: ``f_1(x, y)``, ``f_12(x, y)``.
 
 Function pieces come out with ``function=True``; the grammar applies them.
 """
@@ -163,6 +165,15 @@ def read_name(tok: Token, called: bool, declared: Declared) -> list[Token]:
         return [tok]
     cut = _letters_end(name)
     letters, suffix = name[:cut], name[cut:]
+    if suffix and called and partial_indices(suffix) is not None:
+        fn = _called_suffix(letters, declared, generic_only=True)
+        if fn is not None:  # f_12(x, y): a partial of a generic function
+            head = letters[: len(letters) - len(fn)]
+            fn_pos = tok.pos + len(head)
+            return [
+                *split_run(head, tok.pos, declared),
+                Token(Kind.NAME, fn + suffix, fn_pos, tok.end, True),
+            ]
     if suffix:
         return _read_suffixed(tok, letters, suffix, declared)
     if not called:
@@ -181,6 +192,18 @@ def read_name(tok: Token, called: bool, declared: Declared) -> list[Token]:
         reason=f"write '{'*'.join(t.text for t in split_run(name, 0, declared))}*(...)' for a"
         " product, or declare the name in 'functions' or 'variables'",
     )
+
+
+def partial_indices(suffix: str) -> str | None:
+    """The argument indices of a partial's subscript (``_12`` -> ``12``), or None.
+
+    >>> partial_indices("_21"), partial_indices("_0"), partial_indices("2")
+    ('12', None, None)
+    """
+    indices = suffix[1:]
+    if not suffix.startswith("_") or not indices.isdigit() or "0" in indices:
+        return None
+    return "".join(sorted(indices))
 
 
 def _read_suffixed(tok: Token, letters: str, suffix: str, declared: Declared) -> list[Token]:
