@@ -26,6 +26,7 @@ from functools import lru_cache
 
 import mpmath
 import sympy
+from sympy.core.function import AppliedUndef
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.mlfunctions import relu, step
@@ -363,6 +364,41 @@ def _finite_real(value: sympy.Expr) -> bool:
     return bool(value.is_finite) and value.is_real is not False and not value.has(sympy.nan)
 
 
+def _in_terms_of_generic(
+    expr: sympy.Expr, stages: Sequence[sympy.Expr], point: Point
+) -> PointValue | None:
+    """With a generic function (f, f', f_1) in sight, the value stays in its terms:
+    ``x*f'(x) + f(x)`` at 1 is ``f'(1) + f(1)``, neither a number nor undefined.
+
+    >>> from shared.mathcore.symbols import generic_function
+    >>> x = sympy.Symbol("x", real=True)
+    >>> found = _in_terms_of_generic(generic_function("f")(x**2), [], {x: 3})
+    >>> found.value, found.numeric, found.defined
+    (f(9), None, None)
+    """
+    names = sorted(
+        {
+            getattr(f.func, "generic_base", f.func.__name__).rstrip("'")
+            for e in (*stages, expr)
+            for f in e.atoms(AppliedUndef)
+        }
+    )
+    if not names:
+        return None
+    try:
+        value = substitute(expr, point)
+    except TooManyDigits:
+        value = None
+    which = ", ".join(names)
+    return PointValue(
+        value,
+        None,
+        None,
+        f"{which} {'is a generic function' if len(names) == 1 else 'are generic functions'}:"
+        " the value stays in its terms, with no number",
+    )
+
+
 def derivative_value(
     stages: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol], point: Point
 ) -> PointValue:
@@ -378,6 +414,9 @@ def derivative_value(
     >>> derivative_value([f, sympy.diff(f, x)], [x], {x: 0}).value
     0
     """
+    generic = _in_terms_of_generic(stages[-1], stages, point)
+    if generic is not None:
+        return generic
     numeric = real_values(stages, point)
     for k, var in enumerate(variables):
         h, g = stages[k], stages[k + 1]
@@ -426,6 +465,12 @@ def partial_values(
     subexpressions computed once); on a switch each partial is decided by
     :func:`derivative_value`.
     """
+    generic = [_in_terms_of_generic(p, [f, p], point) for p in partials]
+    if any(g is not None for g in generic):
+        return [
+            g if g is not None else derivative_value([f, p], [v], point)
+            for g, p, v in zip(generic, partials, variables, strict=True)
+        ]
     try:
         switched = on_a_switch([f, *partials], point)
     except OffTheReals as exc:

@@ -279,3 +279,33 @@ def test_derivative_jobs_on_the_corpus_at_decimals(chunk):
         assert result["numeric"] == pytest.approx(expected, rel=1e-8, abs=1e-12), (text, at)
         checked += 1
     assert checked >= 50
+
+
+def test_values_with_generic_functions_stay_in_their_terms():
+    """f is unknown: at a point the value is f(1) + f'(1), neither a number nor 'undefined'."""
+    from shared.mathcore.parsing.parser import parse_expression
+
+    result = run(run_derivative, DerivativeParams, {"expression": "x*f(x)", "at": {"x": 1}})
+    assert result["defined_at_point"] is None and result["numeric"] is None
+    assert parse_expression(result["value"]) == parse_expression("f(1) + f'(1)")
+    assert "f is a generic function" in result["reason"]
+    result = run(
+        run_gradient,
+        GradientParams,
+        {"expression": "phi(x*y) + x", "functions": ["phi"], "at": {"x": 1, "y": 2}},
+    )
+    assert result["gradient"] == ["y*phi'(x*y) + 1", "x*phi'(x*y)"]
+    back = [parse_expression(v, functions=["phi"]) for v in result["at_value"]]
+    assert back == [
+        parse_expression("2 phi'(2) + 1", functions=["phi"]),
+        parse_expression("phi'(2)", functions=["phi"]),
+    ]
+    assert result["at_numeric"] == [None, None] and result["norm"] is None
+    # Partials by argument index, at a point.
+    result = run(
+        run_gradient, GradientParams, {"expression": "f(x, y) + x y", "at": {"x": 1, "y": 2}}
+    )
+    assert [parse_expression(v) for v in result["at_value"]] == [
+        parse_expression("f_1(1, 2) + 2"),
+        parse_expression("f_2(1, 2) + 1"),
+    ]

@@ -21,6 +21,7 @@ from shared.jobs.fields import (
     DataColumns,
     ExpressionText,
     FiniteNumber,
+    FunctionNames,
     KindParams,
     Syntax,
     VariableName,
@@ -48,6 +49,9 @@ class GradientParams(KindParams):
     hessian: bool = False
     data: DataColumns | None = Field(
         default=None, description="columns the expression's sum(...) and mean(...) run over"
+    )
+    functions: FunctionNames | None = Field(
+        default=None, description="generic function names besides f, g, h, e.g. ['phi']"
     )
     expressions: list[ExpressionText] | None = Field(
         default=None, min_length=1, max_length=MAX_VARIABLES
@@ -84,7 +88,13 @@ def _parse(text: str, data: dict):
     names = _names(data)
     check_not_variables(names, data.get("data"))
     columns = column_names(data.get("data"))
-    return parse_field(text, variables=names, syntax=data.get("syntax", "plain"), data=columns)
+    return parse_field(
+        text,
+        variables=names,
+        syntax=data.get("syntax", "plain"),
+        data=columns,
+        functions=data.get("functions"),
+    )
 
 
 def _names(data: dict) -> list[str]:
