@@ -72,3 +72,30 @@ def test_generic_function_answers_are_decided(expected, right, wrong):
         outcome = check_answer(answer, expected, "equivalent").to_dict()
         assert outcome["correct"] is False, (answer, outcome["feedback"])
         assert "could not decide" not in outcome["feedback"].lower(), (answer, outcome)
+
+
+def test_check_jobs_with_declared_functions():
+    """``functions`` declares generic names for check jobs and the problems they grade."""
+    from shared.jobs.registry import get_kind
+    from shared.mathcore.budget import job_budget
+
+    kind = get_kind("check")
+
+    def run(params):
+        with job_budget(30.0):
+            return kind.run(kind.params_model.model_validate(params)).result
+
+    out = run({"expected": "phi'(x^2)*2x", "answer": "2x phi'(x^2)", "functions": ["phi"]})
+    assert out["correct"] is True
+    out = run({"expected": "phi'(x^2)*2x", "answer": "phi'(x^2)", "functions": ["phi"]})
+    assert out["correct"] is False and out["decided"] is True
+    derivative = {"kind": "derivative", "params": {"expression": "phi(x^2)", "functions": ["phi"]}}
+    out = run({"problem": derivative, "answer": "2 x phi'(x^2)", "functions": ["phi"]})
+    assert out["correct"] is True
+    out = run({"problem": derivative, "answer": "phi'(x^2)", "functions": ["phi"]})
+    assert out["correct"] is False and out["decided"] is True
+    gradient = {"kind": "gradient", "params": {"expression": "f(x y, y)"}}
+    out = run({"problem": gradient, "answer": ["y f_1(x y, y)", "x f_1(x y, y) + f_2(x y, y)"]})
+    assert out["correct"] is True
+    out = run({"problem": gradient, "answer": ["f_1(x y, y)", "x f_1(x y, y) + f_2(x y, y)"]})
+    assert out["correct"] is False and out["score"] == 0.5

@@ -22,7 +22,14 @@ from pydantic import (
     model_validator,
 )
 
-from shared.jobs.fields import ExpressionText, KindParams, Syntax, VariableName, parse_field
+from shared.jobs.fields import (
+    ExpressionText,
+    FunctionNames,
+    KindParams,
+    Syntax,
+    VariableName,
+    parse_field,
+)
 from shared.jobs.registry import (
     JobInputError,
     JobOutput,
@@ -67,6 +74,9 @@ class CheckParams(KindParams):
         description="for a global extremum attained at several points: 'all' expects every"
         " one of them, 'any' accepts any one",
     )
+    functions: FunctionNames | None = Field(
+        default=None, description="generic function names besides f, g, h, e.g. ['phi']"
+    )
     expected: ExpressionText | None = None
     problem: ProblemSpec | None = None
     # The entry limit is for lists only: a string answer is as long as any expression.
@@ -77,7 +87,12 @@ class CheckParams(KindParams):
     def _parses(cls, text: str | None, info: ValidationInfo) -> str | None:
         if text is not None:
             data = info.data
-            parse_field(text, variables=data.get("variables"), syntax=data.get("syntax", "plain"))
+            parse_field(
+                text,
+                variables=data.get("variables"),
+                syntax=data.get("syntax", "plain"),
+                functions=data.get("functions"),
+            )
         return text
 
     @field_validator("problem")
@@ -186,6 +201,7 @@ def run_check(params: CheckParams) -> JobOutput:
             rtol=params.rtol,
             atol=params.atol,
             syntax=params.syntax,
+            functions=params.functions,
         ).to_dict()
     else:
         problem_params, result = _solve(params.problem)

@@ -194,6 +194,7 @@ def check_derivative_answer(check, problem_params: DerivativeParams, result: dic
         original=original,
         wrt=wrt,
         syntax=check.syntax,
+        functions=problem_params.functions,
     )
     return outcome.to_dict()
 

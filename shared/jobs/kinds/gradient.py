@@ -160,6 +160,7 @@ def check_gradient_answer(check, problem_params: GradientParams, result: dict) -
         atol=check.atol,
         original=f,
         wrts=names,
+        functions=problem_params.functions,
     )
     return outcome.to_dict()
 

@@ -38,14 +38,19 @@ Source = str | sympy.Basic
 
 
 def parse(
-    value: Source, variables: Sequence[str] | None, *, evaluate: bool = True, syntax: str = "plain"
+    value: Source,
+    variables: Sequence[str] | None,
+    *,
+    evaluate: bool = True,
+    syntax: str = "plain",
+    functions: Sequence[str] | None = None,
 ) -> sympy.Expr:
     """``value`` as SymPy: strings go through mlcalc's own parser, never sympify."""
     if isinstance(value, sympy.Basic):
         return value
     from shared.mathcore.parsing.parser import parse_expression  # the parser may load late
 
-    return parse_expression(value, variables, syntax=syntax, evaluate=evaluate)
+    return parse_expression(value, variables, syntax=syntax, evaluate=evaluate, functions=functions)
 
 
 def shown(expr: sympy.Basic, limit: int = 80) -> str:
@@ -116,12 +121,14 @@ def check_answer(
     original: Source | None = None,
     wrt: str | sympy.Symbol | None = None,
     syntax: str = "plain",
+    functions: Sequence[str] | None = None,
     seconds: float = SECONDS,
 ) -> CheckOutcome:
     """Check ``answer`` against ``expected`` with answer test ``test``.
 
     When the expected answer is a derivative of f, pass ``original=f`` (and
     ``wrt``, the variable) so differentiation mistakes can be named.
+    ``functions``: generic function names besides f, g, h (``phi``).
 
     >>> x = sympy.Symbol("x", real=True)
     >>> check_answer(sympy.cos(3 * x), 3 * sympy.cos(3 * x), original=sympy.sin(3 * x)).mistake
@@ -130,13 +137,13 @@ def check_answer(
     if test not in TESTS:
         raise ValueError(f"unknown answer test {test!r}; one of {', '.join(TESTS)}")
     names = _names(variables)
-    expected_expr = parse(expected, names, syntax=syntax)
+    expected_expr = parse(expected, names, syntax=syntax, functions=functions)
     expected_text = to_plain(expected_expr)
     # The answer is read with the expected answer's variables declared, so a
     # name it has (``lr``, ``w_1``) is read whole in the answer too.
     reading = sorted(set(names or []) | {s.name for s in expected_expr.free_symbols}) or None
     try:
-        answer_expr = parse(answer, reading, syntax=syntax)
+        answer_expr = parse(answer, reading, syntax=syntax, functions=functions)
     except ValueError as exc:  # the parser's ParseError is a ValueError
         return unreadable(answer, expected_text, exc)
     context = _Context(
@@ -147,10 +154,15 @@ def check_answer(
         expected_text=expected_text,
         names=reading,
         syntax=syntax,
+        functions=functions,
         variables=[variable(n) for n in names] if names else [],
         rtol=rtol,
         atol=atol,
-        original=parse(original, names, syntax=syntax) if original is not None else None,
+        original=(
+            parse(original, names, syntax=syntax, functions=functions)
+            if original is not None
+            else None
+        ),
         wrt=wrt,
     )
     try:
@@ -256,8 +268,9 @@ class _Context:
         )
 
     def unevaluated(self) -> tuple[sympy.Expr, sympy.Expr]:
-        a = parse(self.answer, self.names, evaluate=False, syntax=self.syntax)
-        e = parse(self.expected, self.names, evaluate=False, syntax=self.syntax)
+        options = {"evaluate": False, "syntax": self.syntax, "functions": self.functions}
+        a = parse(self.answer, self.names, **options)
+        e = parse(self.expected, self.names, **options)
         return a, e
 
 

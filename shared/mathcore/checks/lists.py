@@ -52,6 +52,7 @@ def check_list(
     atol: float | None = None,
     original: Source | None = None,
     wrts: Sequence[str] | None = None,
+    functions: Sequence[str] | None = None,
 ) -> ListOutcome:
     """Compare lists entry by entry (a gradient: entry i against ∂f/∂x_i).
 
@@ -72,6 +73,7 @@ def check_list(
                 atol=atol,
                 original=original,
                 wrt=wrt,
+                functions=functions,
             )
         )
     right = sum(item.correct for item in items)
@@ -91,7 +93,7 @@ def check_list(
     return ListOutcome(
         correct=correct,
         expected=[item.expected for item in items]
-        + [to_plain(parse(e, variables)) for e in expected_list[len(items) :]],
+        + [to_plain(parse(e, variables, functions=functions)) for e in expected_list[len(items) :]],
         feedback=feedback.strip(),
         score=score,
         decided=all(item.decided for item in items),
