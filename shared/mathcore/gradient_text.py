@@ -54,8 +54,13 @@ def _second_partial_text(first, second, result, simplified=True) -> str:  # noqa
     return f"Differentiate ∂f/∂{first} with respect to {second}{symmetric}.{_note(simplified)}"
 
 
+def _matrix(rows) -> str:
+    """A matrix of plain strings as it reads in text: [[2, 2], [2, 6]]."""
+    return "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in rows) + "]"
+
+
 def _hessian_at_text(point, matrix, eigenvalues, definiteness) -> str:
-    text = f"At {_point(point)} the Hessian is {matrix}"
+    text = f"At {_point(point)} the Hessian is {_matrix(matrix)}"
     if eigenvalues is None:
         return text + "."
     shown = ", ".join(f"{v:.6g}" for v in eigenvalues)

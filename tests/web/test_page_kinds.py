@@ -33,6 +33,20 @@ def test_gradient_at_a_point(page):
     )
     assert any("10 \\\\ 22" in (latex or "") for latex in values), values
     assert "positive definite" in page.page.inner_text("#result")
+    # The contour of f with the gradient drawn at (2, 3): along (10, 22)/|(10, 22)|, and
+    # steepest descent opposite to it.
+    page.page.wait_for_function("document.querySelector('#result .plot')?.data")
+    traces = page.page.evaluate(
+        "document.querySelector('#result .plot').data.map(t => [t.name, t.type, t.x, t.y])"
+    )
+    kinds = {name: (kind, xs, ys) for name, kind, xs, ys in traces}
+    assert kinds["f"][0] == "contour"
+    norm = math.hypot(10, 22)
+    _, xs, ys = kinds["∇f: steepest ascent"]
+    assert (xs[0], ys[0]) == (2, 3)
+    assert xs[1] - 2 == pytest.approx(10 / norm) and ys[1] - 3 == pytest.approx(22 / norm)
+    _, xs, ys = kinds["−∇f: steepest descent"]
+    assert xs[1] - 2 == pytest.approx(-10 / norm) and ys[1] - 3 == pytest.approx(-22 / norm)
     page.screenshot("gradient")
 
 

@@ -71,10 +71,14 @@ export function functionPlot(expression, variable, [a, b], marks = [], extra = [
 }
 
 /** Contour of f(x, y) over the box holding every path, with each path drawn on it. */
-export function contourPlot(expression, [vx, vy], paths) {
+export function contourPlot(expression, [vx, vy], paths, { equalAxes = false } = {}) {
   const fn = compile(expression);
   const xs = paths.flatMap((p) => p.x), ys = paths.flatMap((p) => p.y);
-  const [x0, x1] = around(xs, [-3, 3]), [y0, y1] = around(ys, [-3, 3]);
+  let [x0, x1] = around(xs, [-3, 3]), [y0, y1] = around(ys, [-3, 3]);
+  if (equalAxes) { // a square box, so one unit is as long across as up
+    const half = Math.max(x1 - x0, y1 - y0) / 2, cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    [x0, x1, y0, y1] = [cx - half, cx + half, cy - half, cy + half];
+  }
   const n = 80;
   const gx = Array.from({ length: n + 1 }, (_, i) => x0 + ((x1 - x0) * i) / n);
   const gy = Array.from({ length: n + 1 }, (_, j) => y0 + ((y1 - y0) * j) / n);
@@ -91,8 +95,13 @@ export function contourPlot(expression, [vx, vy], paths) {
     x: p.x, y: p.y, type: "scatter", mode: "lines+markers", name: p.name,
     line: { color: color(i), width: 2 }, marker: { size: 4 },
   }));
-  return figure(traces, { xaxis: { title: { text: vx }, range: [x0, x1] }, yaxis: { title: { text: vy }, range: [y0, y1] } },
-    { height: 420 });
+  const yaxis = { title: { text: vy }, range: [y0, y1] };
+  const xaxis = { title: { text: vx }, range: [x0, x1] };
+  if (equalAxes) { // right angles look right: the plot area shrinks to a square instead
+    Object.assign(yaxis, { scaleanchor: "x", scaleratio: 1 });
+    xaxis.constrain = "domain";
+  }
+  return figure(traces, { xaxis, yaxis }, { height: 420 });
 }
 
 /** Series per iteration on a log y axis: [{name, x, y}]. */
