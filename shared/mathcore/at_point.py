@@ -30,6 +30,7 @@ from sympy.core.function import AppliedUndef
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.mlfunctions import relu, step
+from shared.mathcore.realroot import cbrt
 from shared.mathcore.simplifier import node_count, simplest
 from shared.mathcore.symbols import as_expr
 
@@ -38,9 +39,12 @@ logger = logging.getLogger(__name__)
 DPS = 40  # decimal digits for numeric values: floats need 17, cancellation eats the rest
 # An exact value longer than this is no closed form a reader wants: null, numeric given.
 MAX_EXACT_OPS = 80
-# A power of numbers with more digits than this is no closed form a reader wants either;
-# writing it out (x^(x^8) at 9.9) or factoring it (SymPy does, for roots) can outlast the job.
-MAX_EXACT_DIGITS = 30
+# A power of numbers with more digits than this is no closed form a reader wants either,
+# and writing it out (x^(x^8) at 9.9) can outlast the job.
+MAX_EXACT_DIGITS = 100
+# A root of a number with more digits than this is left unbuilt: SymPy factors the
+# number looking for perfect powers (0.5 s a job for 50 digits).
+MAX_ROOT_DIGITS = 20
 # A switch argument this close to 0 at the point may sit exactly on it.
 KINK_TOL = mpmath.mpf(10) ** -25
 # Functions whose derivative jumps (or fails) where their argument is 0.
@@ -156,20 +160,35 @@ class TooManyDigits(ValueError):
     """An exact substitution would build a number too long to be worth computing."""
 
 
-def _digits_of_power(base: sympy.Expr, exponent: sympy.Expr) -> float:
-    """An upper estimate of the digits SymPy writes out for ``base**exponent`` of numbers."""
+def _largest_digits(number: sympy.Expr) -> float:
+    """Digits of the largest integer written in a number (numerators, denominators)."""
+    largest = max(
+        (abs(int(n)) for r in number.atoms(sympy.Rational) for n in (r.p, r.q)), default=1
+    )
+    return math.log10(largest) if largest > 1 else 0.0
+
+
+def _too_long(node: sympy.Basic, args: Sequence[sympy.Basic]) -> bool:
+    """Whether building ``node`` from numeric ``args`` means a huge number or a hard root."""
+    if isinstance(node, cbrt):
+        return args[0].is_number and _largest_digits(args[0]) > MAX_ROOT_DIGITS
+    if not isinstance(node, sympy.Pow):
+        return False
+    base, exponent = args
     if not (exponent.is_Rational and base.is_number):
-        return 0.0
-    integers = [abs(int(n)) for r in base.atoms(sympy.Rational) for n in (r.p, r.q)]
-    largest = max(integers, default=2)
-    return abs(float(exponent)) * math.log10(max(largest, 2))
+        return False
+    digits = _largest_digits(base)
+    if not exponent.is_Integer and digits > MAX_ROOT_DIGITS:
+        return True
+    return abs(float(exponent)) * digits > MAX_EXACT_DIGITS
 
 
 def substitute(expr: sympy.Expr, point: Point) -> sympy.Expr:
     """``expr`` at ``point``, exactly, node by node.
 
     Raises TooManyDigits before a power of numbers with more than
-    MAX_EXACT_DIGITS digits is built (SymPy would write it out in full).
+    MAX_EXACT_DIGITS digits is built (SymPy would write it out in full), or a
+    root of a number longer than MAX_ROOT_DIGITS (SymPy would factor it).
 
     >>> x = sympy.Symbol("x", real=True)
     >>> substitute(x**2 + 1, {x: sympy.Rational(1, 2)})
@@ -192,7 +211,7 @@ def substitute(expr: sympy.Expr, point: Point) -> sympy.Expr:
             out = node
         else:
             args = [walk(a) for a in node.args]
-            if isinstance(node, sympy.Pow) and _digits_of_power(*args) > MAX_EXACT_DIGITS:
+            if _too_long(node, args):
                 raise TooManyDigits("a power of numbers has too many digits")
             out = node.func(*args)
         done[node] = out

@@ -309,3 +309,13 @@ def test_values_with_generic_functions_stay_in_their_terms():
         parse_expression("f_1(1, 2) + 2"),
         parse_expression("f_2(1, 2) + 1"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("n", "at", "value"),
+    [(334, "1", "334"), (40, "2", str(40 * 2**39)), (3, "-1/2", "3/4"), (500, "-1", "-500")],
+)
+def test_exact_values_of_long_powers_of_short_numbers(n, at, value):
+    """1^333 and 2^39 are short to write: the digits guard looks at the digits, not the exponent."""
+    result = run(run_derivative, DerivativeParams, {"expression": f"x^{n}", "at": {"x": at}})
+    assert result["value"] == value
