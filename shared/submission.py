@@ -104,7 +104,7 @@ def submit_batch(
             earlier = batches.find_by_idempotency_key(session, owner_id or "", idempotency_key)
         if earlier is not None:
             return _retried(earlier, body_hash)
-    valid = check(check_batch, list(specs), jobs=len(specs))
+    valid = check_batch(specs, check=check)
     with sessions() as session:
         batch, ids, created = batches.create_batch(
             session,
