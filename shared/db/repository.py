@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from shared.db.models import Job, JobEvent, JobResult, JobStatus, JobStep, new_id, utcnow
 
@@ -298,7 +298,8 @@ def cancel_job(session: Session, job_id: str) -> bool:
 
 
 def find_reusable_result(session: Session, kind: str, params_hash: str) -> Job | None:
-    """Return a succeeded job with the same kind and canonical params, if any."""
+    """Return a succeeded job with the same kind and canonical params, if any,
+    its result and steps loaded (two queries when found, one when not)."""
     query = (
         select(Job)
         .where(
@@ -306,7 +307,7 @@ def find_reusable_result(session: Session, kind: str, params_hash: str) -> Job |
             Job.kind == kind,
             Job.status == JobStatus.SUCCEEDED.value,
         )
-        .options(selectinload(Job.result), selectinload(Job.steps))
+        .options(joinedload(Job.result), selectinload(Job.steps))
         .limit(1)
     )
     return session.scalars(query).first()
