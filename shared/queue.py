@@ -7,6 +7,8 @@ backend: the SQL row holds every result.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +127,23 @@ NEW_WORK_PRIORITY = 6
 RESENT_PRIORITY = 0
 
 
-def send_job(app: Celery, job_id: str, *, resent: bool = False) -> None:
-    """Publish the run message for ``job_id`` (raises if the broker is down)."""
+def send_job(app: Celery, job_id: str, *, resent: bool = False, producer: Any = None) -> None:
+    """Publish the run message for ``job_id`` (raises if the broker is down).
+
+    ``producer``: a kombu producer of ``app`` to publish with (one inside
+    :func:`publish_batch` buffers the message until the batch ends).
+    """
     priority = RESENT_PRIORITY if resent else NEW_WORK_PRIORITY
-    app.send_task(RUN_JOB_TASK, args=[job_id], queue=QUEUE, retry=False, priority=priority)
+    app.send_task(
+        RUN_JOB_TASK, args=[job_id], queue=QUEUE, retry=False, priority=priority, producer=producer
+    )
+
+
+@contextmanager
+def publish_batch(app: Celery, max_size: int = 1000) -> Iterator[Any]:
+    """Yield a producer whose messages go to the broker together when the
+    block ends (Redis: one pipeline, instead of a round trip each; other
+    transports publish each at once). An exception in the block, or a failed
+    flush, may leave any of its messages unsent; the flush raises."""
+    with app.producer_or_acquire() as producer, producer.batch(max_size=max_size):
+        yield producer

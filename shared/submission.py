@@ -28,7 +28,7 @@ from shared.jobs.submit import (
     leaders,
     request_hash,
 )
-from shared.queue import send_job
+from shared.queue import publish_batch, send_job
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def submit_batch(
             earlier = batches.find_by_idempotency_key(session, owner_id or "", idempotency_key)
         if earlier is not None:
             return _retried(earlier, body_hash)
-    valid = check(check_batch, list(specs), jobs=len(specs))
+    valid = check_batch(specs, check=check)
     with sessions() as session:
         batch, ids, created = batches.create_batch(
             session,
@@ -117,8 +117,7 @@ def submit_batch(
         return _retried(batch, body_hash)
     # Identical jobs are solved once: only the first of each group is sent.
     to_send = leaders(ids, valid) if reuse_results else ids
-    for start in range(0, len(to_send), ENQUEUE_CHUNK):
-        enqueue(sessions, producer, to_send[start : start + ENQUEUE_CHUNK])
+    enqueue(sessions, producer, to_send)
     return SubmittedBatch(id=batch.id, total=len(ids), created=True)
 
 
@@ -143,21 +142,27 @@ def enqueue(sessions: SessionFactory, producer: Celery, job_ids: Sequence[str]) 
     global _broker_paused_until
     if monotonic() < _broker_paused_until:
         return 0  # the broker just failed: recovery sends these when it is back
-    sent: list[str] = []
-    try:
-        for job_id in job_ids:
-            send_job(producer, job_id)
-            sent.append(job_id)
-    except Exception as exc:  # kombu raises many types for a down broker
-        _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning(
-            "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - len(sent), exc
-        )
-    if sent:
+    sent = 0
+    for start in range(0, len(job_ids), ENQUEUE_CHUNK):
+        chunk = job_ids[start : start + ENQUEUE_CHUNK]
+        try:
+            # The chunk's messages go out together (Redis: one round trip). A
+            # flush that failed midway may have sent some: recovery sends them
+            # again, and a duplicate message finds its job taken and does nothing.
+            with publish_batch(producer, max_size=len(chunk)) as publisher:
+                for job_id in chunk:
+                    send_job(producer, job_id, producer=publisher)
+        except Exception as exc:  # kombu raises many types for a down broker
+            _broker_paused_until = monotonic() + BROKER_PAUSE_SECONDS
+            logger.warning(
+                "broker unavailable, %d job(s) left for recovery: %s", len(job_ids) - sent, exc
+            )
+            break
+        sent += len(chunk)
         try:
             with sessions() as session:
-                repository.mark_enqueued(session, sent)
+                repository.mark_enqueued(session, chunk)
                 session.commit()
         except Exception as exc:  # the messages are out; only the timestamp is missing
-            logger.warning("could not record %d enqueued job(s): %s", len(sent), exc)
-    return len(sent)
+            logger.warning("could not record %d enqueued job(s): %s", len(chunk), exc)
+    return sent

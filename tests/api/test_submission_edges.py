@@ -137,3 +137,27 @@ def test_cached_is_shown_only_to_the_key_that_asked_before(pg_settings):
     again = run(alice)
     assert again["cached"] is True
     assert again["result"] == first["result"]
+
+
+def test_a_batch_of_repeated_params_reports_each_bad_entry_at_its_index(client, pg_settings):
+    from sqlalchemy import func, select
+
+    from shared.db.models import Job
+
+    bad = derivative("sin(")
+    jobs = [derivative("x^5 + 1"), bad, derivative("x^5 + 1"), {"kind": "nope", "params": {}}, bad]
+    jobs += [derivative("x^5 + 1", label=f"ok {i}") for i in range(200)] + [bad]
+    with session_scope(pg_settings.database_url) as session:
+        before = session.scalar(select(func.count()).select_from(Job))
+    response = client.post("/v1/batches", json={"jobs": jobs})
+    assert response.status_code == 422, response.get_json()
+    problem = response.get_json()
+    assert [(e["field"], e.get("position")) for e in problem["errors"]] == [
+        ("jobs.1.params.expression", 4),
+        ("jobs.3.kind", None),
+        ("jobs.4.params.expression", 4),
+        ("jobs.205.params.expression", 4),
+    ]
+    assert problem["detail"].startswith("4 of 206 jobs are invalid (indexes [1, 3, 4, 205])")
+    with session_scope(pg_settings.database_url) as session:
+        assert session.scalar(select(func.count()).select_from(Job)) == before

@@ -102,3 +102,30 @@ def test_a_broker_failure_leaves_jobs_to_recovery_for_a_moment(sessions, produce
     submission._broker_paused_until = 0.0  # the pause is over
     submit_job(sessions, producer, JobSpec("derivative", {"expression": "cot(x)", "variable": "x"}))
     assert queue_depth(producer) == 1
+
+
+@pytest.mark.redis
+def test_a_batch_on_redis_sends_every_message_in_chunks_and_marks_each_job(
+    sessions, pg_settings, tmp_path
+):
+    from dataclasses import replace
+
+    from shared.queue import make_producer
+    from tests import services
+    from tests.workers.conftest import queued_ids
+
+    services.check_redis()
+    prefix = f"mlcalc-test-{tmp_path.name[-8:]}-chunks:"
+    producer = make_producer(replace(pg_settings, broker_key_prefix=prefix))
+    try:
+        specs = [
+            JobSpec("derivative", {"expression": f"x^{n}", "variable": "x"}) for n in range(1100)
+        ]
+        submitted = submit_batch(sessions, producer, specs + specs[:50])  # 50 copies: not sent
+        assert queue_depth(producer) == 1100
+        with sessions() as session:
+            jobs = batches.batch_jobs_after(session, submitted.id, -1, 2000)
+        assert [job.enqueued_at is not None for job in jobs] == [True] * 1100 + [False] * 50
+        assert queued_ids(producer) == [job.id for job in jobs[:1100]]
+    finally:
+        services.clear_redis_prefix(prefix)

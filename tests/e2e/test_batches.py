@@ -109,3 +109,37 @@ def test_cli_batch_file_writes_results(app, worker, tmp_path):
     # Oracle: alice is right; bob dropped the chain factor 2x; carol is not expanded.
     assert [r["correct"] for r in rows] == ["true", "false", "false"]
     assert rows[1]["mistake"] == "missing_chain_factor"
+
+
+def test_a_large_batch_of_repeated_checks_is_stored_whole_and_every_job_runs(
+    client, worker, pg_settings
+):
+    # 600 checks, 4 distinct: a class's answers to one problem, in a few forms.
+    problem = {"kind": "derivative", "params": {"expression": "x^3 + sin(x)", "variable": "x"}}
+    forms = ["3x^2 + cos(x)", "cos(x) + 3x^2", "3x^2 - cos(x)", "x^3 + sin(x)"]
+    jobs = [
+        {"kind": "check", "params": {"answer": forms[i % 4], "problem": problem}, "label": f"s{i}"}
+        for i in range(600)
+    ]
+    accepted = client.post("/v1/batches", json={"jobs": jobs})
+    assert accepted.status_code == 202, accepted.get_json()
+    batch_id = accepted.get_json()["id"]
+    with session_scope(pg_settings.database_url) as session:
+        rows = session.execute(
+            select(Job.batch_index, Job.label, Job.params, Job.enqueued_at)
+            .where(Job.batch_id == batch_id)
+            .order_by(Job.batch_index)
+        ).all()
+    assert [row.batch_index for row in rows] == list(range(600))
+    assert [row.label for row in rows] == [job["label"] for job in jobs]
+    assert [row.params for row in rows] == [job["params"] for job in jobs]
+    # Only the first of each group of identical checks was sent.
+    assert [row.batch_index for row in rows if row.enqueued_at is not None] == [0, 1, 2, 3]
+    status = wait_batch(client, batch_id)
+    assert status["counts"]["succeeded"] == 600
+    lines = client.get(f"/v1/batches/{batch_id}/results").data.decode().splitlines()
+    results = [json.loads(line) for line in lines]
+    assert [r["label"] for r in results] == [job["label"] for job in jobs]
+    # Oracle: d/dx (x^3 + sin x) = 3x^2 + cos x, in either order; the others are slips.
+    assert [r["result"]["correct"] for r in results] == [True, True, False, False] * 150
+    assert sum(r["cached"] for r in results) == 596

@@ -68,3 +68,20 @@ def test_a_run_failure_sends_the_copies_on_their_own(settings, sessions, produce
     assert jobs[0].error["type"] == "memory-limit"
     assert [job.status for job in jobs[1:]] == ["queued", "queued"]
     assert sent == [job.id for job in jobs[1:]]
+
+
+def test_a_stored_result_is_copied_with_its_steps_in_order(settings, sessions, producer):
+    spec = JobSpec("derivative", {"expression": "x^2 sin(x)", "variable": "x"})
+    first = submit_job(sessions, producer, spec).job
+    assert execute_job(settings, first.id, "w:1") == "succeeded"
+    source = load(sessions, first.id)
+    assert len(source.steps) > 1
+    batch = submit_batch(sessions, producer, [spec, spec])
+    leader = queued_ids(producer)[-1]
+    assert execute_job(settings, leader, "w:2") == "succeeded"
+    with sessions() as session:
+        jobs = batch_jobs_after(session, batch.id, -1, 10)
+    for job in jobs:
+        assert job.result.result == source.result.result
+        assert [step.step for step in job.steps] == [step.step for step in source.steps]
+        assert [step.position for step in job.steps] == list(range(len(source.steps)))
