@@ -59,11 +59,13 @@ def execute_job(
     try:
         if kind is None:
             raise LookupError(f"unknown job kind {job.kind!r}")
-        params = kind.params_model.model_validate(job.params)
         reuse_allowed.set(may_reuse)
         # One clock for the job: its time limit, a fraction of it for optional
         # symbolic work; kinds that stop early with a partial answer read it too.
+        # Validation runs inside it: the engine memoises parsing per job
+        # (``once_per_job``), so validation and the run share one parse.
         with job_budget(settings.soft_time_limit, settings.work_budget_fraction):
+            params = kind.params_model.model_validate(job.params)
             output = kind.run(params)
         result, steps = json_safe(output.result), json_safe(output.steps)
         extras = json_safe(output.extras) if output.extras else None
