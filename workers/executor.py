@@ -41,6 +41,7 @@ def execute_job(
     input are sent to run on their own.
     """
     url = settings.database_url
+    clock = _Phases()
     with session_scope(url) as session:
         attempt = repository.claim_job(session, job_id, worker_name, lease_seconds(settings))
         job = repository.get_job(session, job_id, full=False) if attempt else None
@@ -50,10 +51,13 @@ def execute_job(
         logger.info("job %s not claimable (finished, canceled or held elsewhere)", job_id)
         return None
 
+    clock.mark("claim")
     kind = get_kind(job.kind)
     may_reuse = settings.reuse_results and kind is not None and kind.reusable
     if may_reuse and (status := _answer_from_stored(url, job, attempt)) is not None:
         return status
+    if may_reuse:
+        clock.mark("reuse-lookup")
 
     started = time.monotonic()
     try:
@@ -66,9 +70,12 @@ def execute_job(
         # (``once_per_job``), so validation and the run share one parse.
         with job_budget(settings.soft_time_limit, settings.work_budget_fraction):
             params = kind.params_model.model_validate(job.params)
+            clock.mark("validate")
             output = kind.run(params)
+            clock.mark("run")
         result, steps = json_safe(output.result), json_safe(output.steps)
         extras = json_safe(output.extras) if output.extras else None
+        clock.mark("serialize")
     except (BudgetExceeded, Exception) as exc:  # BudgetExceeded is a BaseException
         return _fail(settings, job, attempt, exc, may_reuse, send)
 
@@ -77,8 +84,32 @@ def execute_job(
         stored = repository.finish_job(session, job_id, attempt, result, steps, extras)
         if stored and may_reuse:
             reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
-    logger.info("job %s (%s) finished in %.3f s, stored=%s", job_id, job.kind, elapsed, stored)
+    clock.mark("store")
+    logger.info(
+        "job %s (%s) finished in %.3f s, stored=%s (%s)",
+        job_id,
+        job.kind,
+        elapsed,
+        stored,
+        clock,
+    )
     return JobStatus.SUCCEEDED.value if stored else None
+
+
+class _Phases:
+    """Milliseconds spent in each phase of a job, for its log line."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.spent: dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.spent[phase] = (now - self.last) * 1000
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{phase} {ms:.1f} ms" for phase, ms in self.spent.items())
 
 
 def _answer_from_stored(url: str, job: Job, attempt: int) -> str | None:
