@@ -173,8 +173,15 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
     elsewhere), so a duplicate message does nothing. A lost run is put back
     in the queue by ``workers.lifecycle``, never taken over here.
     """
+    job = claim_job_row(session, job_id, worker, lease_seconds)
+    return None if job is None else job.attempts
+
+
+def claim_job_row(session: Session, job_id: str, worker: str, lease_seconds: float) -> Job | None:
+    """``claim_job``, returning the claimed row (its new attempt number in
+    ``attempts``) from the UPDATE itself: one statement, no SELECT after it."""
     now = utcnow()
-    updated = session.execute(
+    claimed = (
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
         .values(
@@ -184,9 +191,10 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
             started_at=now,
             lease_expires_at=now + timedelta(seconds=lease_seconds),
         )
-        .returning(Job.attempts)
-    ).first()
-    return None if updated is None else int(updated[0])
+        .returning(Job)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return session.scalars(claimed).one_or_none()
 
 
 def unsent_copies(session: Session, job: Job) -> list[str]:
@@ -224,20 +232,28 @@ def finish_job(
     cached: bool = False,
 ) -> bool:
     """Store the result and steps of a running job; False if it was not ours."""
+    now = utcnow()
     moved = session.execute(
         update(Job)
         .where(*_running_guard(job_id, attempt))
         .values(
             status=JobStatus.SUCCEEDED.value,
-            finished_at=utcnow(),
+            finished_at=now,
             lease_expires_at=None,
             cached=cached,
             error=None,
         )
+        # Plain UPDATE: no in-session objects to bring up to date (the ORM's
+        # default evaluates the WHERE clause against them on every call).
+        .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
         return False
-    session.add(JobResult(job_id=job_id, result=result, extras=extras or None))
+    session.execute(
+        insert(JobResult).values(
+            job_id=job_id, result=result, extras=extras or None, created_at=now
+        )
+    )
     step_rows = [
         {"job_id": job_id, "position": i, "rule": str(step.get("rule", ""))[:64], "step": step}
         for i, step in enumerate(steps or ())
