@@ -245,6 +245,7 @@ def test_odd_functions_never_raise(expr):
     raw = trace.raw.replace(
         lambda e: isinstance(e, step_function), lambda e: sympy.Heaviside(e.args[0])
     )
+
     # Away from a jump the classical derivative is SymPy's with DiracDelta = 0
     # (d/dx sign(x) = 0 for x != 0; at 0 the at-point code decides by sides).
     def classical(e):
