@@ -81,8 +81,10 @@ def execute_job(
 
     elapsed = time.monotonic() - started
     with session_scope(url) as session:
-        stored = repository.finish_job(session, job_id, attempt, result, steps, extras)
-        if stored and may_reuse:
+        stored, copies = repository.finish_job_seeing_copies(
+            session, job, attempt, result, steps, extras
+        )
+        if stored and copies and may_reuse:
             reuse.fan_out(session, job, result=result, steps=steps, extras=extras)
     clock.mark("store")
     logger.info(

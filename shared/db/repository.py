@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -232,6 +232,45 @@ def finish_job(
     cached: bool = False,
 ) -> bool:
     """Store the result and steps of a running job; False if it was not ours."""
+    return _finish(session, job_id, attempt, result, steps, extras, cached=cached)[0]
+
+
+def finish_job_seeing_copies(
+    session: Session,
+    job: Job,
+    attempt: int | None,
+    result: dict[str, Any],
+    steps: Iterable[dict[str, Any]] | None,
+    extras: dict[str, Any] | None = None,
+) -> tuple[bool, bool]:
+    """``finish_job`` for ``job``; also whether queued jobs identical to it are
+    waiting (for ``reuse.fan_out``), answered by the same UPDATE, so a job
+    without copies (most) is finished without a second UPDATE."""
+    copy = aliased(Job)
+    copies = (
+        select(copy.id)
+        .where(
+            copy.kind == job.kind,
+            copy.params_hash == job.params_hash,
+            copy.status == JobStatus.QUEUED.value,
+            copy.id != job.id,
+        )
+        .exists()
+    )
+    return _finish(session, job.id, attempt, result, steps, extras, copies=copies)
+
+
+def _finish(
+    session: Session,
+    job_id: str,
+    attempt: int | None,
+    result: dict[str, Any],
+    steps: Iterable[dict[str, Any]] | None,
+    extras: dict[str, Any] | None,
+    *,
+    cached: bool = False,
+    copies: Any = None,
+) -> tuple[bool, bool]:
     now = utcnow()
     moved = session.execute(
         update(Job)
@@ -243,12 +282,13 @@ def finish_job(
             cached=cached,
             error=None,
         )
+        .returning(Job.id, copies if copies is not None else literal(False))
         # Plain UPDATE: no in-session objects to bring up to date (the ORM's
         # default evaluates the WHERE clause against them on every call).
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        return False
+    ).first()
+    if moved is None:
+        return False, False
     session.execute(
         insert(JobResult).values(
             job_id=job_id, result=result, extras=extras or None, created_at=now
@@ -260,7 +300,7 @@ def finish_job(
     ]
     if step_rows:
         session.execute(insert(JobStep), step_rows)
-    return True
+    return True, bool(moved[1])
 
 
 def fail_job(
