@@ -10,10 +10,13 @@ created_at and finished_at), then the same derivatives by direct
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -63,7 +66,6 @@ def run_http(base: str, exprs: list[str], clients: int) -> tuple[float, list[flo
                 break
             time.sleep(0.05)
     elapsed = time.monotonic() - started
-    from datetime import datetime
 
     def ts(value: str) -> float:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
@@ -92,6 +94,36 @@ def breakdown(jobs: list[dict], ts) -> dict[str, float]:
         "in_job_ms": statistics.mean(in_job) * 1000,
         "gap_ms": statistics.mean(gaps) * 1000 if gaps else 0.0,
     }
+
+
+PHASE = re.compile(r"([a-z-]+) ([0-9.]+) ms")
+TASK = re.compile(r"mlcalc\.run_job\[.*\] succeeded in ([0-9.]+)s")
+
+
+def worker_phases(log_dir: Path) -> dict[str, float]:
+    """Mean ms per job in each phase the executor logs (claim, validate, run,
+    serialize, store), the task around it, and a pool child's idle time between
+    two tasks (ack, fetch from the broker, handoff from the parent)."""
+    spent: dict[str, list[float]] = {}
+    for path in sorted(log_dir.glob("worker-*.log")):
+        last_end: dict[str, float] = {}
+        for line in path.read_text(errors="replace").splitlines():
+            if not line.startswith("{"):
+                continue
+            record = json.loads(line)
+            message, process = record.get("message", ""), record.get("process", "")
+            if record.get("logger") == "workers.executor" and "finished in" in message:
+                for phase, ms in PHASE.findall(message):
+                    spent.setdefault(phase, []).append(float(ms))
+            elif (task := TASK.search(message)) and process.startswith("ForkPoolWorker"):
+                end = datetime.fromisoformat(record["ts"]).timestamp()
+                took = float(task.group(1))
+                spent.setdefault("task", []).append(took * 1000)
+                if process in last_end:
+                    idle = (end - took - last_end[process]) * 1000
+                    spent.setdefault("between tasks", []).append(idle)
+                last_end[process] = end
+    return {phase: statistics.mean(values) for phase, values in spent.items()}
 
 
 def run_direct(exprs: list[str]) -> float:
@@ -128,8 +160,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
     exprs = expressions(args.jobs)
-    with running_stack(workers=args.workers) as (base, _):
+    with running_stack(workers=args.workers) as (base, settings):
         elapsed, latencies, spent = run_http(base, exprs, args.clients)
+    phases = worker_phases(settings.data_dir)
     direct = run_direct(exprs)
     engine = run_engine(exprs)
     rate = len(exprs) / elapsed
@@ -159,6 +192,11 @@ def main() -> None:
         f"{spent['gap_ms']:.1f} ms between jobs (ack, queue, dispatch), "
         f"{spent['workers']} worker process(es) seen"
     )
+    if phases:
+        print(
+            "in a worker, mean ms a job (from its logs): "
+            + ", ".join(f"{phase} {ms:.1f}" for phase, ms in phases.items())
+        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
@@ -178,8 +178,15 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
     elsewhere), so a duplicate message does nothing. A lost run is put back
     in the queue by ``workers.lifecycle``, never taken over here.
     """
+    job = claim_job_row(session, job_id, worker, lease_seconds)
+    return None if job is None else job.attempts
+
+
+def claim_job_row(session: Session, job_id: str, worker: str, lease_seconds: float) -> Job | None:
+    """``claim_job``, returning the claimed row (its new attempt number in
+    ``attempts``) from the UPDATE itself: one statement, no SELECT after it."""
     now = utcnow()
-    updated = session.execute(
+    claimed = (
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
         .values(
@@ -189,9 +196,10 @@ def claim_job(session: Session, job_id: str, worker: str, lease_seconds: float) 
             started_at=now,
             lease_expires_at=now + timedelta(seconds=lease_seconds),
         )
-        .returning(Job.attempts)
-    ).first()
-    return None if updated is None else int(updated[0])
+        .returning(Job)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return session.scalars(claimed).one_or_none()
 
 
 def unsent_copies(session: Session, job: Job) -> list[str]:
@@ -229,27 +237,75 @@ def finish_job(
     cached: bool = False,
 ) -> bool:
     """Store the result and steps of a running job; False if it was not ours."""
+    return _finish(session, job_id, attempt, result, steps, extras, cached=cached)[0]
+
+
+def finish_job_seeing_copies(
+    session: Session,
+    job: Job,
+    attempt: int | None,
+    result: dict[str, Any],
+    steps: Iterable[dict[str, Any]] | None,
+    extras: dict[str, Any] | None = None,
+) -> tuple[bool, bool]:
+    """``finish_job`` for ``job``; also whether queued jobs identical to it are
+    waiting (for ``reuse.fan_out``), answered by the same UPDATE, so a job
+    without copies (most) is finished without a second UPDATE."""
+    copy = aliased(Job)
+    copies = (
+        select(copy.id)
+        .where(
+            copy.kind == job.kind,
+            copy.params_hash == job.params_hash,
+            copy.status == JobStatus.QUEUED.value,
+            copy.id != job.id,
+        )
+        .exists()
+    )
+    return _finish(session, job.id, attempt, result, steps, extras, copies=copies)
+
+
+def _finish(
+    session: Session,
+    job_id: str,
+    attempt: int | None,
+    result: dict[str, Any],
+    steps: Iterable[dict[str, Any]] | None,
+    extras: dict[str, Any] | None,
+    *,
+    cached: bool = False,
+    copies: Any = None,
+) -> tuple[bool, bool]:
+    now = utcnow()
     moved = session.execute(
         update(Job)
         .where(*_running_guard(job_id, attempt))
         .values(
             status=JobStatus.SUCCEEDED.value,
-            finished_at=utcnow(),
+            finished_at=now,
             lease_expires_at=None,
             cached=cached,
             error=None,
         )
-    ).rowcount
-    if moved != 1:
-        return False
-    session.add(JobResult(job_id=job_id, result=result, extras=extras or None))
+        .returning(Job.id, copies if copies is not None else literal(False))
+        # Plain UPDATE: no in-session objects to bring up to date (the ORM's
+        # default evaluates the WHERE clause against them on every call).
+        .execution_options(synchronize_session=False)
+    ).first()
+    if moved is None:
+        return False, False
+    session.execute(
+        insert(JobResult).values(
+            job_id=job_id, result=result, extras=extras or None, created_at=now
+        )
+    )
     step_rows = [
         {"job_id": job_id, "position": i, "rule": str(step.get("rule", ""))[:64], "step": step}
         for i, step in enumerate(steps or ())
     ]
     if step_rows:
         session.execute(insert(JobStep), step_rows)
-    return True
+    return True, bool(moved[1])
 
 
 def fail_job(

@@ -46,6 +46,26 @@ def test_a_job_answered_from_a_stored_result_finishes_its_copies_at_once(
     assert {job.result.result["expression"] for job in jobs} == {"3*x^2"}
 
 
+def test_a_job_that_runs_finishes_its_copies_and_a_lone_job_finishes_alone(
+    settings, sessions, producer
+):
+    lone = submit_job(sessions, producer, JobSpec("derivative", {"expression": "x^4"})).job
+    batch = submit_batch(sessions, producer, [DERIVATIVE, DERIVATIVE, DERIVATIVE])
+    lone_id, leader = queued_ids(producer)
+    assert lone_id == lone.id
+    # The lone job's UPDATE sees no queued copy of it (x^4 is not x^3).
+    assert execute_job(settings, lone.id, "w:1") == "succeeded"
+    with sessions() as session:
+        jobs = batch_jobs_after(session, batch.id, -1, 10)
+    assert [job.status for job in jobs] == ["queued"] * 3
+    assert execute_job(settings, leader, "w:1") == "succeeded"
+    with sessions() as session:
+        jobs = batch_jobs_after(session, batch.id, -1, 10)
+    assert [job.status for job in jobs] == ["succeeded"] * 3
+    assert [job.cached for job in jobs] == [False, True, True]
+    assert {job.result.result["expression"] for job in jobs} == {"3*x^2"}
+
+
 def test_an_input_failure_is_shared_by_the_copies(settings, sessions, producer):
     spec = JobSpec("test_fail", {"how": "input", "n": 1})
     batch = submit_batch(sessions, producer, [spec, spec])
