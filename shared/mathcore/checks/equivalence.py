@@ -1,10 +1,12 @@
 """The ``equivalent`` test: equal wherever both sides are defined.
 
-A symbolic proof is tried first (the difference simplifies to 0) within a time
-budget; failing that, the two sides are compared at random points of their
-common real domain (see :mod:`pointwise`). A symbolic difference that does not
-simplify to 0 proves nothing, since ``simplify`` is incomplete, so only the
-numeric comparison can fail an answer.
+A cheap symbolic proof is tried first (the difference expands to 0); then the
+two sides are compared at random points of their common real domain (see
+:mod:`pointwise`), and a difference there fails the answer at once; otherwise a
+full symbolic proof (the difference simplifies to 0) is tried within a time
+budget, and failing that the pointwise comparison decides. A symbolic
+difference that does not simplify to 0 proves nothing, since ``simplify`` is
+incomplete, so only the numeric comparison can fail an answer.
 
 Exact inputs (no floats, no tolerance asked for) are compared exactly: a
 constant difference is decided as a number (rationals exactly, other
@@ -78,6 +80,24 @@ def simplifies_to_zero(difference: sympy.Expr, seconds: float) -> bool:
         # SymPy's simplifiers raise on some exotic inputs; numerics decide then.
         logger.debug("simplify raised on %s", difference, exc_info=True)
     return False
+
+
+def _expands_to_zero(difference: sympy.Expr) -> bool:
+    """The cheap part of :func:`simplifies_to_zero`: 0 already, or after ``expand``."""
+    if difference == 0:
+        return True
+    if not difference.free_symbols or sympy.count_ops(difference) > MAX_SIMPLIFY_OPS:
+        return False
+    seconds = min(0.2, remaining())
+    if seconds <= 0.05:
+        return False
+    try:
+        with time_budget(seconds):
+            return sympy.expand(difference) == 0
+    except BudgetExceeded:
+        return False
+    except (RecursionError, TypeError, ValueError, NotImplementedError, ZeroDivisionError):
+        return False
 
 
 def is_exact(*exprs: sympy.Basic) -> bool:
@@ -160,16 +180,28 @@ def equivalent(
         difference = answer - expected
     except (TypeError, ValueError):
         return Equivalence(False, "symbolic", reason="the two sides cannot be subtracted")
-    if simplifies_to_zero(difference, symbolic_seconds):
+    if _expands_to_zero(difference):
         return Equivalence(True, "symbolic", reason="the difference simplifies to 0")
     if exact:
         rtol, atol = EXACT_RTOL, 0.0
+    result = None
+    if answer.free_symbols or expected.free_symbols:
+        # Only the numeric comparison can fail an answer: a wrong one is told
+        # apart at sample points first, before simplify spends its budget on a
+        # difference that is not 0 (most of a wrong answer's time, in a class batch).
+        result = compare_pointwise(answer, expected, rtol=rtol, atol=atol)
+        if result.verdict == "different":
+            return Equivalence(False, "numeric", pointwise=result, reason=result.reason)
+    if simplifies_to_zero(difference, symbolic_seconds):
+        return Equivalence(True, "symbolic", reason="the difference simplifies to 0")
+    if exact:
         constant = _constant(difference)
         if constant is not None and not (answer.free_symbols or expected.free_symbols):
             return constants_equal(answer, expected, constant)
         if constant is not None and constant.is_Rational and constant != 0:
             # x + 1/10^8 is not x: a rational difference needs no sampling.
             return Equivalence(False, "symbolic", reason=f"they differ by {constant}")
-    result = compare_pointwise(answer, expected, rtol=rtol, atol=atol)
+    if result is None:
+        result = compare_pointwise(answer, expected, rtol=rtol, atol=atol)
     verdict = {"equal": True, "different": False}.get(result.verdict)
     return Equivalence(verdict, "numeric", pointwise=result, reason=result.reason)
