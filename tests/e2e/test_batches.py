@@ -126,15 +126,19 @@ def test_a_large_batch_of_repeated_checks_is_stored_whole_and_every_job_runs(
     batch_id = accepted.get_json()["id"]
     with session_scope(pg_settings.database_url) as session:
         rows = session.execute(
-            select(Job.batch_index, Job.label, Job.params, Job.enqueued_at)
+            select(Job.batch_index, Job.label, Job.params, Job.enqueued_at, Job.status)
             .where(Job.batch_id == batch_id)
             .order_by(Job.batch_index)
         ).all()
     assert [row.batch_index for row in rows] == list(range(600))
     assert [row.label for row in rows] == [job["label"] for job in jobs]
     assert [row.params for row in rows] == [job["params"] for job in jobs]
-    # Only the first of each group of identical checks was sent.
-    assert [row.batch_index for row in rows if row.enqueued_at is not None] == [0, 1, 2, 3]
+    # Only the first of each group of identical checks was sent. (A leader a
+    # worker claimed before its chunk was marked sent keeps no mark: marking
+    # touches queued jobs only.)
+    sent = [row.batch_index for row in rows if row.enqueued_at is not None]
+    assert set(sent) <= {0, 1, 2, 3}
+    assert all(row.enqueued_at is not None or row.status != "queued" for row in rows[:4])
     status = wait_batch(client, batch_id)
     assert status["counts"]["succeeded"] == 600
     lines = client.get(f"/v1/batches/{batch_id}/results").data.decode().splitlines()
