@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
+import httpx
 import pytest
 
 from shared.settings import Settings
@@ -92,3 +93,13 @@ def run_job(client, kind: str, params: dict) -> dict:
     job = wait_finished(client, response.get_json()["id"])
     assert job["status"] == "succeeded", job
     return job
+
+
+def solve_over_http(base: str, kind: str, params: dict, wait: float = 25) -> dict:
+    """POST a job to a running server with ``Prefer: wait``; return the job as answered."""
+    return httpx.post(
+        f"{base}/v1/jobs",
+        json={"kind": kind, "params": params},
+        headers={"Prefer": f"wait={wait:g}"},
+        timeout=wait + 40,
+    ).json()

@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from tests import services
+from tests.conftest import solve_over_http
 
 pytestmark = [pytest.mark.e2e]
 
@@ -165,12 +166,7 @@ def test_serve_restarts_a_killed_worker_and_beat_and_keeps_the_api(embedded):
         assert replacement.is_running()
     # The API was never restarted, and the new worker takes jobs.
     assert serve_child(serve, "services.api:create_app()").pid == api_pid
-    job = httpx.post(
-        f"{base}/v1/jobs",
-        json={"kind": "derivative", "params": {"expression": "x^4", "variable": "x"}},
-        headers={"Prefer": "wait=25"},
-        timeout=30,
-    ).json()
+    job = solve_over_http(base, "derivative", {"expression": "x^4", "variable": "x"})
     assert job["status"] == "succeeded" and job["result"]["expression"] == "4*x^3"
 
 
@@ -203,12 +199,7 @@ def test_serve_restarts_a_hung_worker_and_a_hung_api(embedded):
     deadline = time.monotonic() + 60
     while True:  # the new API and worker take jobs
         try:
-            job = httpx.post(
-                f"{base}/v1/jobs",
-                json={"kind": "derivative", "params": {"expression": "x^5", "variable": "x"}},
-                headers={"Prefer": "wait=25"},
-                timeout=30,
-            ).json()
+            job = solve_over_http(base, "derivative", {"expression": "x^5", "variable": "x"})
             if job["status"] == "succeeded":
                 break
         except httpx.HTTPError:

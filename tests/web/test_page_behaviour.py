@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 
+from tests.conftest import solve_over_http
 from tests.web.conftest import PHONE, SCREENSHOTS
 from tests.web.server import ApiServer
 
@@ -69,12 +70,9 @@ def test_back_returns_to_the_previous_problem_and_its_result(page):
 
 
 def test_a_stored_job_page_shows_it_without_solving_again(page):
-    job = httpx.post(
-        f"{page.base_url}/v1/jobs",
-        json={"kind": "derivative", "params": {"expression": "e^(3x) ln x", "variable": "x"}},
-        headers={"Prefer": "wait=20"},
-        timeout=60,
-    ).json()
+    job = solve_over_http(
+        page.base_url, "derivative", {"expression": "e^(3x) ln x", "variable": "x"}, wait=20
+    )
     assert job["status"] == "succeeded"
     before = httpx.get(f"{page.base_url}/v1/jobs?limit=200", timeout=60).json()["items"]
     page.open(f"/jobs/{job['id']}")

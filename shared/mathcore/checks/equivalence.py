@@ -17,14 +17,12 @@ pointwise at the evaluator's own accuracy (``EXACT_RTOL``).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import mpmath
 import sympy
 
-from shared.mathcore.budget import BudgetExceeded, time_budget
-from shared.mathcore.checks.deadline import remaining
+from shared.mathcore.checks.deadline import attempt
 from shared.mathcore.checks.evaluate import (
     CannotEvaluate,
     LostPrecision,
@@ -32,8 +30,6 @@ from shared.mathcore.checks.evaluate import (
     RealEvaluator,
 )
 from shared.mathcore.checks.pointwise import PointwiseResult, compare_pointwise
-
-logger = logging.getLogger(__name__)
 
 # Past this many operations simplify is rarely worth its time: go numeric.
 MAX_SIMPLIFY_OPS = 300
@@ -62,24 +58,17 @@ def simplifies_to_zero(difference: sympy.Expr, seconds: float) -> bool:
         return True
     if not difference.free_symbols:
         return False  # a constant: cheaper and exact enough to evaluate
-    seconds = min(seconds, remaining())
-    if seconds <= 0.05:
-        return False
-    try:
-        with time_budget(seconds):
-            if sympy.expand(difference) == 0:
-                return True
-            if sympy.cancel(sympy.together(difference)) == 0:
-                return True
-            if sympy.count_ops(difference) > MAX_SIMPLIFY_OPS:
-                return False
-            return sympy.simplify(difference) == 0
-    except BudgetExceeded:
-        logger.debug("simplify ran out of its %.2f s budget", seconds)
-    except (RecursionError, TypeError, ValueError, NotImplementedError, ZeroDivisionError):
-        # SymPy's simplifiers raise on some exotic inputs; numerics decide then.
-        logger.debug("simplify raised on %s", difference, exc_info=True)
-    return False
+
+    def work() -> bool:
+        if sympy.expand(difference) == 0:
+            return True
+        if sympy.cancel(sympy.together(difference)) == 0:
+            return True
+        if sympy.count_ops(difference) > MAX_SIMPLIFY_OPS:
+            return False
+        return sympy.simplify(difference) == 0
+
+    return attempt(seconds, work, False)
 
 
 def _expands_to_zero(difference: sympy.Expr) -> bool:
@@ -88,16 +77,7 @@ def _expands_to_zero(difference: sympy.Expr) -> bool:
         return True
     if not difference.free_symbols or sympy.count_ops(difference) > MAX_SIMPLIFY_OPS:
         return False
-    seconds = min(0.2, remaining())
-    if seconds <= 0.05:
-        return False
-    try:
-        with time_budget(seconds):
-            return sympy.expand(difference) == 0
-    except BudgetExceeded:
-        return False
-    except (RecursionError, TypeError, ValueError, NotImplementedError, ZeroDivisionError):
-        return False
+    return attempt(0.2, lambda: sympy.expand(difference) == 0, False)
 
 
 def is_exact(*exprs: sympy.Basic) -> bool:
@@ -109,18 +89,8 @@ def _constant(difference: sympy.Expr) -> sympy.Expr | None:
     """The difference as a constant when it reduces to one quickly, else None."""
     if not difference.free_symbols:
         return difference
-    seconds = min(0.5, remaining())
-    if seconds <= 0.05:
-        return None
-    try:
-        with time_budget(seconds):
-            reduced = sympy.cancel(sympy.together(sympy.expand(difference)))
-    except BudgetExceeded:
-        return None
-    except (RecursionError, TypeError, ValueError, NotImplementedError, ZeroDivisionError):
-        logger.debug("could not reduce %s", difference, exc_info=True)
-        return None
-    return None if reduced.free_symbols else reduced
+    reduced = attempt(0.5, lambda: sympy.cancel(sympy.together(sympy.expand(difference))), None)
+    return None if reduced is None or reduced.free_symbols else reduced
 
 
 def _value(expr: sympy.Expr, dps: int) -> mpmath.mpf | None:

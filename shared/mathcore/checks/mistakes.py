@@ -9,16 +9,14 @@ pointwise, most specific first, within a time budget.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import mpmath
 import sympy
 
-from shared.mathcore.budget import BudgetExceeded, time_budget
 from shared.mathcore.checks import faulty_diff
-from shared.mathcore.checks.deadline import check_deadline, remaining
+from shared.mathcore.checks.deadline import attempt, check_deadline
 from shared.mathcore.checks.evaluate import (
     CannotEvaluate,
     LostPrecision,
@@ -26,8 +24,6 @@ from shared.mathcore.checks.evaluate import (
     RealEvaluator,
 )
 from shared.mathcore.checks.pointwise import compare_pointwise, point_stream
-
-logger = logging.getLogger(__name__)
 
 MAX_TERMS = 12
 MAX_SITES = 6
@@ -211,14 +207,4 @@ def antiderivative_mistake(
 
 def recognise(search: Callable[[], Mistake | None], seconds: float = 2.0) -> Mistake | None:
     """Run a mistake search within ``seconds``; None when nothing is found in time."""
-    seconds = min(seconds, remaining())
-    if seconds <= 0.05:
-        return None
-    try:
-        with time_budget(seconds):
-            return search()
-    except BudgetExceeded:
-        logger.debug("mistake search ran out of time")
-    except (RecursionError, TypeError, ValueError, NotImplementedError, ZeroDivisionError):
-        logger.debug("mistake search raised", exc_info=True)
-    return None
+    return attempt(seconds, search, None)
