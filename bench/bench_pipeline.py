@@ -143,13 +143,22 @@ def run_direct(exprs: list[str]) -> float:
 def run_engine(exprs: list[str], sample: int = 100) -> float:
     """Seconds per job for the derivative kind itself (trace, simplify,
     render) in this process, on an even sample: the pipeline's floor."""
-    from shared.jobs.registry import get_kind
+    from sympy.core.cache import clear_cache
 
+    from shared.jobs.registry import get_kind
+    from shared.mathcore.budget import job_budget
+    from shared.settings import Settings
+
+    settings = Settings()
     kind = get_kind("derivative")
     chosen = exprs[:: max(1, len(exprs) // sample)][:sample]
+    # run_direct has just differentiated these very expressions: a worker meets
+    # them cold. And as the worker runs a job: validated inside the job's budget.
+    clear_cache()
     started = time.monotonic()
     for expr in chosen:
-        kind.run(kind.params_model.model_validate({"expression": expr, "variable": "x"}))
+        with job_budget(settings.soft_time_limit, settings.work_budget_fraction):
+            kind.run(kind.params_model.model_validate({"expression": expr, "variable": "x"}))
     return (time.monotonic() - started) / len(chosen)
 
 
