@@ -14,6 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 FULL = [
+    ["bench_gradient.py", "--corpus", "300"],
     ["bench_steps.py", "--n", "300"],
     ["bench_optimize.py"],
     ["bench_compare.py"],
@@ -21,9 +22,11 @@ FULL = [
     ["bench_data.py"],
     ["bench_pipeline.py", "--jobs", "1000"],
     ["bench_batch.py"],
+    ["bench_worker_start.py"],
     ["load.py", "--clients", "50", "--seconds", "60"],
 ]
 QUICK = [
+    ["bench_gradient.py", "--corpus", "60", "--repeat", "1"],
     ["bench_steps.py", "--n", "100"],
     ["bench_optimize.py"],
     ["bench_compare.py"],
