@@ -9,11 +9,12 @@ kind called under the job's budget, ``job_budget(soft limit, fraction)``)
 and, as the baseline, as plain SymPy in the same process: parse, ``diff``
 for every variable (and every second partial), ``evalf`` of each at the
 point. Part 2, derivative jobs with ``at`` on the generated corpus
-(tests/derivative/corpus.py) against plain SymPy on the same function: parse,
-``diff``, ``evalf`` (and, printed beside it, ``diff`` + ``evalf`` alone). SymPy's cache is
-cleared before every measurement; the best of R runs counts. Prints each
-ratio (job / baseline) and whether any job failed; the issue's target is
-at most 3x for every job.
+(tests/derivative/corpus.py) against plain SymPy on the same function:
+parse, ``diff``, ``evalf`` (and, printed beside it, ``diff`` + ``evalf``
+alone). Every measurement starts cold (``bench.cold``: SymPy's cache and the
+engine's caches by expression); the best of R runs counts. Prints each
+ratio (job / baseline) and whether any job failed; the issue's target is at
+most 3x for every job.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import sys
 import time
 
 import sympy
-from sympy.core.cache import clear_cache
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from bench.cold import cold  # noqa: E402
 from shared.jobs.kinds.derivative import DerivativeParams, run_derivative  # noqa: E402
 from shared.jobs.kinds.gradient import GradientParams, run_gradient  # noqa: E402
 from shared.mathcore.budget import job_budget  # noqa: E402
@@ -70,7 +71,7 @@ def point_for(names: list[str]) -> dict[str, str]:
 
 
 def timed(fn) -> tuple[float, object]:
-    clear_cache()
+    cold()
     started = time.perf_counter()
     out = fn()
     return time.perf_counter() - started, out

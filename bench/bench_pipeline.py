@@ -143,8 +143,7 @@ def run_direct(exprs: list[str]) -> float:
 def run_engine(exprs: list[str], sample: int = 100) -> float:
     """Seconds per job for the derivative kind itself (trace, simplify,
     render) in this process, on an even sample: the pipeline's floor."""
-    from sympy.core.cache import clear_cache
-
+    from bench.cold import cold
     from shared.jobs.registry import get_kind
     from shared.mathcore.budget import job_budget
     from shared.settings import Settings
@@ -154,7 +153,7 @@ def run_engine(exprs: list[str], sample: int = 100) -> float:
     chosen = exprs[:: max(1, len(exprs) // sample)][:sample]
     # run_direct has just differentiated these very expressions: a worker meets
     # them cold. And as the worker runs a job: validated inside the job's budget.
-    clear_cache()
+    cold()
     started = time.monotonic()
     for expr in chosen:
         with job_budget(settings.soft_time_limit, settings.work_budget_fraction):

@@ -5,8 +5,9 @@
 For the first N expressions of the test corpus (tests/derivative/corpus.py),
 times per expression (a) ``derivative_trace``: build the rule tree, choose the
 simplified form and render every step to text and LaTeX, as a derivative job
-does, and (b) ``sympy.diff`` alone. SymPy's cache is cleared before every
-measurement so neither side profits from the other's work. Prints medians,
+does, and (b) ``sympy.diff`` alone. Every measurement starts cold
+(``bench.cold``: SymPy's cache and the engine's caches by expression) so
+neither side profits from earlier work. Prints medians,
 90th percentiles, the ratio of medians and the operation count of the chosen
 forms (sympy.count_ops, summed); ``--thorough`` adds simplify and the slow
 rewriters, as the tracer did by default before.
@@ -21,17 +22,17 @@ import sys
 import time
 
 import sympy
-from sympy.core.cache import clear_cache
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from bench.cold import cold  # noqa: E402
 from shared.mathcore.derivative import derivative_trace  # noqa: E402
 from tests.derivative.corpus import X, corpus  # noqa: E402
 
 
 def timed(fn) -> float:
-    """Wall time of one call, on a cold SymPy cache."""
-    clear_cache()
+    """Wall time of one call, started cold (bench.cold: SymPy's cache and the engine's)."""
+    cold()
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started

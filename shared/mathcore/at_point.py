@@ -29,6 +29,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from shared.mathcore.budget import BudgetExceeded, time_budget
+from shared.mathcore.checks.evaluate import RealEvaluator
 from shared.mathcore.mlfunctions import relu, step
 from shared.mathcore.realroot import cbrt
 from shared.mathcore.simplifier import node_count, simplest
@@ -111,9 +112,26 @@ def _evaluated(expr: sympy.Expr, point: Point) -> mpmath.mpf | None:
 def real_values(exprs: Sequence[sympy.Expr], point: Point) -> list[mpmath.mpf | None]:
     """Each of ``exprs`` at ``point`` in mpmath, or None where it is not real and finite.
 
-    All are compiled together, sharing their common subexpressions. A value
-    may be far beyond a float's range (exp(1000)) and still be a value.
+    A tree walk first (``RealEvaluator.values``: shared subexpressions computed
+    once, no code generated, which cost more than the rest of a small job);
+    whatever it refuses (a complex intermediate, lost digits, a value past its
+    range, a function it has no rule for) is compiled and evaluated as before.
+    A value may be far beyond a float's range (exp(1000)) and still be a value.
     """
+    exprs = [as_expr(e) for e in exprs]
+    numbers = {s: as_expr(v) for s, v in point.items()}
+    with mpmath.workdps(DPS):
+        at = {s: mpmath.mpf(sympy.N(v, DPS + 10)) for s, v in numbers.items() if v.is_number}
+    walked = RealEvaluator(DPS).values(exprs, at) if len(at) == len(point) else [None] * len(exprs)
+    refused = [e for e, v in zip(exprs, walked, strict=True) if v is None]
+    if not refused:
+        return walked
+    compiled = iter(_compiled_values(refused, point))
+    return [v if v is not None else next(compiled) for v in walked]
+
+
+def _compiled_values(exprs: Sequence[sympy.Expr], point: Point) -> list[mpmath.mpf | None]:
+    """``real_values`` by lambdify: the expressions compiled together (CSE), in mpmath."""
     symbols = tuple(sorted(point, key=lambda s: s.name))
     exprs = tuple(as_expr(e) for e in exprs)
     if any(e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan) for e in exprs):
@@ -122,7 +140,7 @@ def real_values(exprs: Sequence[sympy.Expr], point: Point) -> list[mpmath.mpf | 
         return [
             None
             if e.free_symbols - set(point) or e.has(sympy.zoo, sympy.nan)
-            else real_values([e], point)[0]
+            else _compiled_values([e], point)[0]
             for e in exprs
         ]
     with mpmath.workdps(DPS):
@@ -137,7 +155,7 @@ def real_values(exprs: Sequence[sympy.Expr], point: Point) -> list[mpmath.mpf | 
             # unevaluated Derivative): SymPy's own evaluation instead.
             return [_evaluated(e, point) for e in exprs]
     # One expression failed (a division by zero): evaluate each on its own.
-    return [real_values([e], point)[0] for e in exprs]
+    return [_compiled_values([e], point)[0] for e in exprs]
 
 
 def numeric_values(exprs: Sequence[sympy.Expr], point: Point) -> list[float | None]:

@@ -229,6 +229,34 @@ class RealEvaluator:
         self.dps = dps
         self.prec = int(dps * 3.33) + 8
         self._constants: dict[sympy.Basic, mpmath.mpf] = {}
+        self._memo: dict[sympy.Basic, object] | None = None
+
+    def values(
+        self, exprs: Sequence[sympy.Basic], point: Mapping[sympy.Symbol, mpmath.mpf]
+    ) -> list[mpmath.mpf | None]:
+        """Each of ``exprs`` at ``point``, a shared subexpression computed once
+        (as a CSE'd program would, with no code to generate); None where one is
+        not real, not finite, loses its digits or has nothing to evaluate it.
+
+        >>> x = sympy.Symbol("x", real=True)
+        >>> RealEvaluator(30).values([sympy.tanh(x) ** 2, sympy.log(x - 3)], {x: mpmath.mpf(0)})
+        [mpf('0.0'), None]
+        """
+        out: list[mpmath.mpf | None] = []
+        with mpmath.workprec(self.prec):
+            env = {sym: mpmath.mpf(v) for sym, v in point.items()}
+            self._memo = {}
+            try:
+                for expr in exprs:
+                    try:
+                        out.append(_real(self._walk(expr, env)))
+                    except (OutsideDomain, LostPrecision, CannotEvaluate):
+                        out.append(None)
+                    except (ZeroDivisionError, ValueError, OverflowError):
+                        out.append(None)
+            finally:
+                self._memo = None
+        return out
 
     def value(self, expr: sympy.Basic, point: Mapping[sympy.Symbol, object]) -> mpmath.mpf:
         """Return ``expr`` at ``point``; raise OutsideDomain or CannotEvaluate."""
@@ -242,6 +270,14 @@ class RealEvaluator:
                 raise OutsideDomain(str(exc)) from exc
 
     def _walk(self, e: sympy.Basic, env: Mapping[sympy.Symbol, mpmath.mpf]):
+        memo = self._memo
+        if memo is None or not e.args:
+            return self._node(e, env)
+        if e not in memo:
+            memo[e] = self._node(e, env)
+        return memo[e]
+
+    def _node(self, e: sympy.Basic, env: Mapping[sympy.Symbol, mpmath.mpf]):
         if e.is_Symbol:
             try:
                 return env[e]
