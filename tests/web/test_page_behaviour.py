@@ -228,7 +228,8 @@ def test_advanced_json_is_what_solve_sends(page):
     page.page.click("details.advanced summary")
     params = {"expression": "x^3", "variable": "x", "order": 2, "at": {"x": 2}}
     page.page.fill("textarea[name=params-json]", json.dumps(params))
-    assert page.solve().startswith("Solved")
+    status = page.solve()
+    assert status.startswith("Solved"), status
     page.page.wait_for_selector("#result .value-line .katex")
     assert "12" in page.page.inner_text("#result .value-line")  # (x³)'' = 6x = 12 at 2
     page.page.click("details.advanced summary")  # closing it fills the form from the JSON

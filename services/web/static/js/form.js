@@ -54,6 +54,10 @@ export class KindForm {
     this.advanced = h("details.advanced", h("summary", "Advanced: params as JSON"),
       h("p.hint", "Edit the request's params directly; what is here is what Solve sends while this is open."), this.json);
     this.advanced.addEventListener("toggle", () => this.onAdvancedToggle());
+    // "toggle" fires after the click that opened the box, as a task of its own:
+    // what was typed (or pasted) into the box by then must not be overwritten.
+    this.jsonEdited = false;
+    this.json.addEventListener("input", () => { this.jsonEdited = true; });
     this.el.append(this.advanced);
     this.reset();
   }
@@ -121,6 +125,8 @@ export class KindForm {
   }
 
   onAdvancedToggle() {
+    if (this.advanced.open && this.jsonEdited) return; // typed in before the box opened
+    this.jsonEdited = false;
     if (this.advanced.open) {
       try {
         const values = this.values();

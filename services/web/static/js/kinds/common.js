@@ -5,18 +5,22 @@ import { h, num } from "../dom.js";
 import { tex } from "../mathtext.js";
 
 const parsed = new Map();
+const PARSE_TIMEOUT_MS = 8000; // a view waits this long for typeset math, then shows text
 
 /**
  * How the service reads an input ({expression, latex, variables}), via
- * /v1/parse; null when it cannot say. Cached: views ask more than once.
+ * /v1/parse; null when it cannot say (or not in time). Cached: views ask
+ * more than once; a failure is not cached, so the next view asks again.
  */
 export function parseInput(expression, context = {}) {
   const key = JSON.stringify([expression, context]);
   if (!parsed.has(key)) {
-    parsed.set(key, fetch("/v1/parse", {
+    const reading = fetch("/v1/parse", {
       method: "POST", headers: { "Content-Type": "application/json", ...authHeaders() },
-      body: JSON.stringify({ expression, ...context }),
-    }).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+      body: JSON.stringify({ expression, ...context }), signal: AbortSignal.timeout(PARSE_TIMEOUT_MS),
+    }).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    reading.then((read) => { if (!read) parsed.delete(key); });
+    parsed.set(key, reading);
   }
   return parsed.get(key);
 }
